@@ -1,0 +1,86 @@
+"""The `kbsync` command: a thin face over the parts.
+
+Each command module parses options, calls one service function and renders its result. This is
+the only layer that prints or exits; :func:`main` turns :class:`KbsyncError` into a message and
+an exit status (2 for usage and configuration errors), so no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from pipeline import __version__
+from pipeline.cli.errors import fail, handle_errors
+from pipeline.errors import KbsyncError
+
+# Every command module, in the order `kbsync --help` lists them. Each defines `command`.
+COMMAND_MODULES = [
+    "pipeline.cli.lint_cmd",
+    "pipeline.cli.rules_cmd",
+    "pipeline.cli.sandbox_cmd",
+]
+
+
+class KbsyncGroup(click.Group):
+    """Turns kbsync's errors into a message and an exit status inside click's own flow, so
+    `CliRunner` sees exactly what a user sees."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KbsyncError as exc:
+            fail(exc)
+
+
+@click.group(
+    cls=KbsyncGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", "-V", prog_name="kbsync")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Configuration file (default: kbsync.toml or [tool.kbsync] in pyproject.toml).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of log lines on stderr.",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, log_format: str, verbose: int) -> None:
+    """kbsync: your chat assistant's knowledge base as Markdown in git.
+
+    Lint it like code, plan and sync approved changes to Uppzy like code.
+
+    \b
+    Examples:
+      kbsync lint                      lint content/ with the repository's rules
+      kbsync lint --format sarif       SARIF 2.1.0 for code scanning
+      kbsync sandbox serve             run the local Uppzy emulator on 127.0.0.1:8765
+    """
+    from pipeline.cli.logs import configure_logging
+
+    ctx.ensure_object(dict)
+    ctx.obj["config_file"] = config_file
+    ctx.obj["log_format"] = log_format
+    configure_logging(log_format, verbose)
+
+
+for _module in COMMAND_MODULES:
+    cli.add_command(importlib.import_module(_module).command)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    with handle_errors():
+        return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="kbsync")

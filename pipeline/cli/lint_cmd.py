@@ -1,0 +1,89 @@
+"""`kbsync lint`: check content against the rules; exit 0 clean, 1 errors, 2 bad usage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import comma_list, settings_from, use_color
+from pipeline.lint.engine import LintOptions, run_lint
+from pipeline.lint.reporters import FORMATS, render
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--select", multiple=True, help="Only these rules or families (comma list).")
+@click.option("--ignore", multiple=True, help="Skip these rules or families (comma list).")
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only files changed against git REF (plus cross-file findings that involve them).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write .kbsync/cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for large trees.")  # fmt: skip
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Findings in this file are accepted and not reported.")  # fmt: skip
+@click.option("--update-baseline", is_flag=True, help="Write every current finding to --baseline.")
+@click.option("--fix", is_flag=True, help="Apply unambiguous substitutions in place.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")  # fmt: skip
+@click.pass_context
+def command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    changed_since: str | None,
+    no_cache: bool,
+    jobs: int,
+    baseline: Path | None,
+    update_baseline: bool,
+    fix: bool,
+    output: Path | None,
+) -> None:
+    """Lint content (default: the content root) and report findings.
+
+    \b
+    Examples:
+      kbsync lint
+      kbsync lint content/qa --select schema,freshness
+      kbsync lint --changed-since origin/main --format github
+      kbsync lint --format sarif -o kbsync.sarif
+      kbsync lint --baseline .kbsync-baseline.json --update-baseline
+    """
+    settings = settings_from(ctx)
+    options = LintOptions(
+        paths=paths,
+        select=comma_list(select),
+        ignore=comma_list(ignore),
+        changed_since=changed_since,
+        use_cache=not no_cache,
+        jobs=jobs,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        fix=fix,
+    )
+    report = run_lint(settings, options)
+    for skipped in report.skipped_rules:
+        click.echo(
+            f"warning: skipped {skipped.rule_id} ({skipped.path}): {skipped.reason}", err=True
+        )
+    text = render(report, fmt, color=use_color() and output is None and fmt == "text")
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    if report.baseline_written is not None:
+        click.echo(f"wrote {report.baseline_written} findings to {baseline}", err=True)
+    ctx.exit(report.exit_code)

@@ -1,0 +1,1 @@
+"""Lint: rules over the corpus, findings, reporters. Never imports sync or api."""

@@ -1,0 +1,422 @@
+"""The lint engine: which files, which rules, cache, workers, suppression and baseline.
+
+`run_lint` is the one entry point (the CLI calls it and renders its :class:`LintReport`):
+
+1. the *target* files are the paths asked for (default: the content root), or with
+   `--changed-since REF` the content files changed against REF;
+2. every content file is read and hashed; an unchanged file's results come from the cache;
+3. the others are parsed and checked by file and batch rules (targets only) and summarised by
+   corpus rules (all files), in `--jobs` worker processes when asked;
+4. corpus rules compare the summaries of the whole corpus and keep findings on a target file or
+   whose other end is one;
+5. inline suppressions, then the baseline, remove accepted findings.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__, vcs
+from pipeline.config import Settings
+from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, parse_item, relative_path
+from pipeline.corpus.loader import MAX_FILE_BYTES, read_text
+from pipeline.errors import UsageError
+from pipeline.lint import baseline as baseline_file
+from pipeline.lint import suppress
+from pipeline.lint.cache import FileResult, ResultCache, file_key
+from pipeline.lint.findings import Finding, Severity
+from pipeline.lint.rule import BatchRule, CorpusRule, FileRule, LintContext, ProblemRule, Rule
+from pipeline.lint.rules import SkippedRule, build_rules
+from pipeline.lint.selection import is_selected
+from pipeline.rollout import load_rollout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """What one `kbsync lint` run was asked to do."""
+
+    paths: tuple[Path, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    changed_since: str | None = None
+    use_cache: bool = True
+    jobs: int = 1
+    baseline: Path | None = None
+    update_baseline: bool = False
+    fix: bool = False
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    path: str
+    line: int
+    rule: str
+    before: str
+    after: str
+
+
+@dataclass
+class LintReport:
+    """The result of a run: findings to show, and what happened along the way."""
+
+    findings: list[Finding]
+    files: int
+    rules: list[Rule]
+    skipped_rules: list[SkippedRule] = field(default_factory=list)
+    suppressed: int = 0
+    baselined: int = 0
+    cached: int = 0
+    fixes: list[AppliedFix] = field(default_factory=list)
+    baseline_written: int | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One file for a worker: where it is and whether file rules must run on it."""
+
+    rel: str
+    data: bytes
+    full: bool
+
+
+def run_lint(settings: Settings, options: LintOptions) -> LintReport:
+    """Lint per `options`; raises ConfigError/UsageError for bad configuration or arguments."""
+    if options.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    context = _context(settings, options.today)
+    rules, skipped = _selected_rules(context, options)
+    root = settings.root
+    corpus_paths = _discover_all(settings, options)
+    targets = _targets(settings, options, corpus_paths)
+
+    fingerprint = _fingerprint(settings, rules)
+    cache = ResultCache(settings.state_root / "cache", fingerprint, enabled=options.use_cache)
+    results: dict[str, FileResult] = {}
+    raw: dict[str, bytes] = {}
+    jobs: list[_Job] = []
+    cached = 0
+    for rel, absolute in corpus_paths.items():
+        data, problem = _read(absolute, root)
+        need_full = rel in targets
+        if problem is not None:
+            results[rel] = FileResult(rel, True, _problem_findings([problem], rules))
+            continue
+        assert data is not None
+        raw[rel] = data
+        key = file_key(rel, data)
+        hit = cache.get(key, rel, need_full)
+        if hit is not None:
+            results[rel] = hit
+            cached += int(need_full)
+        else:
+            jobs.append(_Job(rel, data, need_full))
+
+    for result in _process(jobs, settings, context.today, options):
+        results[result.path] = result
+        cache.put(file_key(result.path, raw[result.path]), result)
+    cache.save()
+
+    findings: list[Finding] = []
+    for rel in targets:
+        if rel in results:
+            findings.extend(results[rel].findings)
+    findings.extend(_corpus_findings(rules, results, targets))
+    suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
+    findings, suppressed = suppress.apply(findings, suppressions)
+    findings.sort(key=lambda f: f.sort_key)
+
+    def line_text(finding: Finding) -> str:
+        text = decode(finding.path, raw.get(finding.path, b""))[0] or ""
+        lines = text.splitlines()
+        return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+
+    report = LintReport(
+        findings=findings,
+        files=len(targets),
+        rules=rules,
+        skipped_rules=skipped,
+        suppressed=suppressed,
+        cached=cached,
+    )
+    baseline_path = options.baseline or (
+        settings.root / settings.lint.baseline if settings.lint.baseline else None
+    )
+    if baseline_path is not None:
+        if options.update_baseline:
+            report.baseline_written = baseline_file.write(baseline_path, findings, line_text)
+            report.baselined = len(findings)
+            report.findings = []
+        else:
+            entries = baseline_file.load(baseline_path)
+            report.findings, report.baselined = baseline_file.filter_findings(
+                findings, entries, line_text
+            )
+    elif options.update_baseline:
+        raise UsageError("--update-baseline needs --baseline FILE (or [lint] baseline)")
+
+    if options.fix:
+        applied = _apply_fixes(settings, report.findings)
+        if applied:
+            again = run_lint(settings, _without_fix(options))
+            again.fixes = applied
+            return again
+    return report
+
+
+def _without_fix(options: LintOptions) -> LintOptions:
+    from dataclasses import replace
+
+    return replace(options, fix=False, update_baseline=False)
+
+
+def _context(settings: Settings, today: dt.date | None) -> LintContext:
+    if today is None:
+        override = os.environ.get("KBSYNC_TODAY")
+        if override:
+            try:
+                today = dt.date.fromisoformat(override)
+            except ValueError:
+                raise UsageError(f"KBSYNC_TODAY={override!r} is not an ISO date") from None
+    return LintContext(
+        settings=settings,
+        today=today or dt.date.today(),
+        rollout=load_rollout(settings.content_root),
+    )
+
+
+def _selected_rules(
+    context: LintContext, options: LintOptions
+) -> tuple[list[Rule], list[SkippedRule]]:
+    lint = context.settings.lint
+    select = list(options.select) or list(lint.select)
+    ignore = list(options.ignore) + list(lint.ignore)
+    rules, skipped = build_rules(context, select=select)
+    chosen = [r for r in rules if is_selected(r.rule_id, r.category, select, ignore)]
+    return chosen, skipped
+
+
+def _discover_all(settings: Settings, options: LintOptions) -> dict[str, Path]:
+    """Every content file (content root plus any path asked for), by relative path."""
+    found: dict[str, Path] = {}
+    roots: list[Path] = []
+    if settings.content_root.is_dir():
+        roots.append(settings.content_root)
+    for path in options.paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"{path}: no such file or folder")
+        roots.append(path)
+    for path in discover(roots, settings.root):
+        found.setdefault(relative_path(path, settings.root), path)
+    return found
+
+
+def _targets(settings: Settings, options: LintOptions, corpus: dict[str, Path]) -> list[str]:
+    if options.paths:
+        wanted = {relative_path(p, settings.root) for p in discover(options.paths, settings.root)}
+    else:
+        wanted = set(corpus)
+    if options.changed_since:
+        changed = vcs.changed_since(settings.root, options.changed_since)
+        wanted &= changed
+    return sorted(wanted)
+
+
+def _read(path: Path, root: Path) -> tuple[bytes | None, LoadProblem | None]:
+    """Raw bytes for hashing; unreadable files become problems right away."""
+    if path.is_symlink() or not path.is_file():
+        return None, read_text(path, root)[1]
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, read_text(path, root)[1]
+        return path.read_bytes(), None
+    except OSError:
+        return None, read_text(path, root)[1]
+
+
+def _fingerprint(settings: Settings, rules: Sequence[Rule]) -> str:
+    digest = hashlib.sha256(f"kbsync {__version__}\0{settings.content_dir}\0".encode())
+    for fp in sorted(rule.fingerprint() for rule in rules):
+        digest.update(fp.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _problem_findings(problems: Iterable[LoadProblem], rules: Sequence[Rule]) -> list[Finding]:
+    by_id = {r.rule_id: r for r in rules if isinstance(r, ProblemRule)}
+    out = []
+    for problem in problems:
+        rule = by_id.get(problem.rule)
+        if rule is None:
+            continue
+        out.append(
+            Finding(
+                rule=problem.rule,
+                category=rule.category,
+                severity=rule.default_severity,
+                path=problem.path,
+                line=problem.line,
+                column=problem.column,
+                end_line=problem.line,
+                end_column=problem.column,
+                message=problem.message,
+            )
+        )
+    return out
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+_WORKER_RULES: dict[str, list[Rule]] = {}
+
+
+def _worker_rules(settings: Settings, today: dt.date, options: LintOptions) -> list[Rule]:
+    key = f"{id(settings)}:{today}:{options.select}:{options.ignore}"
+    if key not in _WORKER_RULES:
+        _WORKER_RULES.clear()
+        context = _context(settings, today)
+        _WORKER_RULES[key] = _selected_rules(context, options)[0]
+    return _WORKER_RULES[key]
+
+
+def lint_chunk(
+    settings: Settings, today: dt.date, options: LintOptions, jobs: Sequence[_Job]
+) -> list[FileResult]:
+    """Parse and check `jobs` (runs in a worker process or in-process)."""
+    rules = _worker_rules(settings, today, options)
+    file_rules = [r for r in rules if isinstance(r, FileRule)]
+    batch_rules = [r for r in rules if isinstance(r, BatchRule)]
+    corpus_rules = [r for r in rules if isinstance(r, CorpusRule)]
+    results: list[FileResult] = []
+    full_items: list[Item] = []
+    by_path: dict[str, FileResult] = {}
+    for job in jobs:
+        text, problem = decode(job.rel, job.data)
+        problems = [problem] if problem else []
+        item: Item | None = None
+        if text is not None:
+            item, parse_problems = parse_item(job.rel, text, kind_of(job.rel))
+            problems.extend(parse_problems)
+        result = FileResult(job.rel, job.full)
+        if job.full:
+            result.findings.extend(_problem_findings(problems, rules))
+        if item is not None:
+            result.suppressions = suppress.parse_suppressions(item)
+            for corpus_rule in corpus_rules:
+                result.extracts[corpus_rule.rule_id] = corpus_rule.extract(item)
+            if job.full:
+                for file_rule in file_rules:
+                    result.findings.extend(file_rule.check(item))
+                full_items.append(item)
+        results.append(result)
+        by_path[job.rel] = result
+    for batch_rule in batch_rules:
+        wanted = [item for item in full_items if batch_rule.needs_check(item)]
+        if wanted:
+            for finding in batch_rule.check_many(wanted):
+                by_path[finding.path].findings.append(finding)
+    return results
+
+
+def _process(
+    jobs: list[_Job], settings: Settings, today: dt.date, options: LintOptions
+) -> list[FileResult]:
+    if not jobs:
+        return []
+    workers = min(options.jobs, len(jobs))
+    if workers <= 1:
+        return lint_chunk(settings, today, options, jobs)
+    chunks: list[list[_Job]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for job in sorted(jobs, key=lambda j: len(j.data), reverse=True):
+        smallest = sizes.index(min(sizes))
+        chunks[smallest].append(job)
+        sizes[smallest] += len(job.data)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    results: list[FileResult] = []
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(method)
+    ) as pool:
+        futures = [pool.submit(lint_chunk, settings, today, options, chunk) for chunk in chunks]
+        for future in futures:
+            results.extend(future.result())
+    return results
+
+
+# --- corpus rules --------------------------------------------------------------------------------
+
+
+def _corpus_findings(
+    rules: Sequence[Rule], results: dict[str, FileResult], targets: Sequence[str]
+) -> list[Finding]:
+    wanted = set(targets)
+    out: list[Finding] = []
+    for rule in rules:
+        if not isinstance(rule, CorpusRule):
+            continue
+        extracts: dict[str, Any] = {
+            path: result.extracts.get(rule.rule_id)
+            for path, result in sorted(results.items())
+            if rule.rule_id in result.extracts
+        }
+        for found in rule.check_corpus(extracts):
+            if found.finding.path in wanted or wanted.intersection(found.related):
+                out.append(found.finding)
+    return out
+
+
+# --- fixes ---------------------------------------------------------------------------------------
+
+
+def _apply_fixes(settings: Settings, findings: Sequence[Finding]) -> list[AppliedFix]:
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_path.setdefault(finding.path, []).append(finding)
+    applied: list[AppliedFix] = []
+    for rel, fixable in sorted(by_path.items()):
+        path = settings.root / rel
+        data = path.read_bytes()
+        bom = data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+        last_start = len(text) + 1
+        for finding in sorted(fixable, key=lambda f: f.fix.start if f.fix else 0, reverse=True):
+            fix = finding.fix
+            assert fix is not None
+            if fix.end > last_start:  # overlaps a fix already applied: leave it for a re-run
+                continue
+            before = text[fix.start : fix.end]
+            text = text[: fix.start] + fix.replacement + text[fix.end :]
+            last_start = fix.start
+            applied.append(AppliedFix(rel, finding.line, finding.rule, before, fix.replacement))
+        out = text.encode("utf-8")
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out)
+    applied.sort(key=lambda a: (a.path, a.line))
+    return applied
+
+
+def rule_catalogue(settings: Settings) -> tuple[list[Rule], list[SkippedRule]]:
+    """Every rule this repository's configuration provides (for `kbsync rules`)."""
+    context = _context(settings, None)
+    return build_rules(context)

@@ -1,0 +1,85 @@
+"""What a lint rule reports: a :class:`Finding`, with where, how bad, what, and a fix if any."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class Severity(enum.StrEnum):
+    """Vale's levels. Only `error` fails a run (exit 1)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    SUGGESTION = "suggestion"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "suggestion": 2}[self.value]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown level {value!r} (use error, warning or suggestion)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replace characters `start`..`end` of the file with `replacement`."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place. Lines and columns are 1-based; `end_column` is exclusive."""
+
+    rule: str
+    category: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    fix: Fix | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape (version 1)."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["fix"] = None if self.fix is None else {"replacement": self.fix.replacement}
+        return data
+
+    def to_cache(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> Finding:
+        fix = data.get("fix")
+        return cls(
+            rule=data["rule"],
+            category=data["category"],
+            severity=Severity(data["severity"]),
+            path=data["path"],
+            line=data["line"],
+            column=data["column"],
+            end_line=data["end_line"],
+            end_column=data["end_column"],
+            message=data["message"],
+            fix=Fix(**fix) if fix else None,
+        )

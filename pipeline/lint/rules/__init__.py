@@ -1,0 +1,55 @@
+"""The registry: every code rule kbsync has, in one explicit, typed list.
+
+A family is a module; a rule is a class in it (see :mod:`pipeline.lint.rule`). Adding a rule is
+adding its class here. Rules made from data (the Vale styles under `rules/`) are loaded by
+:func:`build_rules` next to these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.lint.rule import LintContext, Rule, SkippedRule
+from pipeline.lint.rules import freshness, internal, schema
+
+CODE_RULES: tuple[type[Rule], ...] = (
+    # schema: the frontmatter
+    schema.Unreadable,
+    schema.Encoding,
+    schema.MissingFrontmatter,
+    schema.InvalidYaml,
+    schema.RequiredField,
+    schema.FieldType,
+    schema.EnumValue,
+    schema.IdFormat,
+    schema.DateFormat,
+    schema.UnknownField,
+    schema.UnknownBatch,
+    schema.NoBatch,
+    schema.DuplicateId,
+    # freshness: review age and expiry
+    freshness.ReviewOverdue,
+    freshness.Expired,
+    freshness.ReviewedInFuture,
+    # internal: team-only material in public content
+    internal.HtmlComment,
+    internal.Marker,
+    internal.InternalLink,
+)
+
+
+def code_rules(context: LintContext) -> list[Rule]:
+    """One instance of every code rule."""
+    return [rule_class(context) for rule_class in CODE_RULES]
+
+
+def build_rules(
+    context: LintContext, select: Sequence[str] = ()
+) -> tuple[list[Rule], list[SkippedRule]]:
+    """Every rule of this run: the code rules, then the rules loaded from `rules/`."""
+    rules = code_rules(context)
+    skipped: list[SkippedRule] = []
+    return rules, skipped
+
+
+__all__ = ["CODE_RULES", "SkippedRule", "build_rules", "code_rules"]

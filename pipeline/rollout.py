@@ -1,0 +1,181 @@
+"""Rollout batches (`content/rollout.yaml`): which content is approved for which environment.
+
+    batches:
+      - id: core
+        description: The first content we ship.
+        include: ["docs/getting-started/**", "qa/account/**"]   # globs relative to content/
+        environments: [local, staging, production]
+        requires_eval: false
+
+An item belongs to the batch named by its `batch` field, else to the first batch whose `include`
+globs match its path. It is synced to an environment only when it is `approved` and its batch
+lists that environment; taking the environment off a batch removes the batch's content there on
+the next sync (that is the rollback).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+ROLLOUT_FILE = "rollout.yaml"
+_BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_BATCH_KEYS = {"id", "description", "include", "environments", "requires_eval"}
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: str
+    include: tuple[str, ...]
+    environments: tuple[str, ...]
+    description: str = ""
+    requires_eval: bool = False
+    line: int = 0
+
+    def matches(self, content_path: str) -> bool:
+        return any(glob_regex(glob).match(content_path) for glob in self.include)
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """The ordered batches; empty when the repository has no rollout.yaml."""
+
+    batches: tuple[Batch, ...] = ()
+    source: Path | None = None
+    by_id: dict[str, Batch] = field(default_factory=dict, compare=False)
+
+    def batch_for(self, content_path: str, batch_field: str | None = None) -> Batch | None:
+        """The batch of an item at `content_path` (relative to content/)."""
+        if batch_field:
+            return self.by_id.get(batch_field)
+        for batch in self.batches:
+            if batch.matches(content_path):
+                return batch
+        return None
+
+    def approved_for(self, environment: str, content_path: str, batch_field: str | None) -> bool:
+        batch = self.batch_for(content_path, batch_field)
+        return batch is not None and environment in batch.environments
+
+
+@functools.lru_cache(maxsize=512)
+def glob_regex(glob: str) -> re.Pattern[str]:
+    """A path glob where `**` spans folders, `*` and `?` do not cross `/`."""
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+def load_rollout(content_root: Path) -> Rollout:
+    """Parse `content/rollout.yaml`; a missing file means no batches (nothing is synced)."""
+    path = content_root / ROLLOUT_FILE
+    if not path.is_file():
+        return Rollout()
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(
+            f"not valid YAML: {exc.problem}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=path) from None
+    return rollout_from_data(data, path, node)
+
+
+def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
+    if data is None:
+        return Rollout(source=path)
+    if not isinstance(data, dict) or not isinstance(data.get("batches"), list):
+        raise ConfigError("expected a mapping with a list 'batches:'", path=path, line=1)
+    lines = _item_lines(node)
+    batches: list[Batch] = []
+    for index, raw in enumerate(data["batches"]):
+        line = lines[index] if index < len(lines) else None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"batch #{index + 1} must be a mapping", path=path, line=line)
+        unknown = set(raw) - _BATCH_KEYS
+        if unknown:
+            raise ConfigError(
+                f"batch #{index + 1}: unknown key {sorted(unknown)[0]!r} "
+                f"(known: {', '.join(sorted(_BATCH_KEYS))})",
+                path=path,
+                line=line,
+            )
+        batch_id = raw.get("id")
+        if not isinstance(batch_id, str) or not _BATCH_ID.match(batch_id):
+            raise ConfigError(
+                f"batch #{index + 1}: 'id' must match {_BATCH_ID.pattern}", path=path, line=line
+            )
+        include = raw.get("include", [])
+        environments = raw.get("environments", [])
+        if not _is_str_list(include) or not include:
+            raise ConfigError(
+                f"batch {batch_id!r}: 'include' must be a non-empty list of globs",
+                path=path,
+                line=line,
+            )
+        if not _is_str_list(environments):
+            raise ConfigError(
+                f"batch {batch_id!r}: 'environments' must be a list of environment names",
+                path=path,
+                line=line,
+            )
+        requires_eval = raw.get("requires_eval", False)
+        if not isinstance(requires_eval, bool):
+            raise ConfigError(
+                f"batch {batch_id!r}: 'requires_eval' must be true or false", path=path, line=line
+            )
+        if any(b.id == batch_id for b in batches):
+            raise ConfigError(f"batch {batch_id!r} is defined twice", path=path, line=line)
+        batches.append(
+            Batch(
+                id=batch_id,
+                include=tuple(include),
+                environments=tuple(environments),
+                description=str(raw.get("description", "") or ""),
+                requires_eval=requires_eval,
+                line=line or 0,
+            )
+        )
+    return Rollout(batches=tuple(batches), source=path, by_id={b.id: b for b in batches})
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _item_lines(node: Any) -> list[int]:
+    """The line of each entry of `batches:` (1-based), for error messages."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "batches" and isinstance(value, yaml.SequenceNode):
+            return [entry.start_mark.line + 1 for entry in value.value]
+    return []

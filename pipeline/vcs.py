@@ -1,0 +1,71 @@
+"""Git questions kbsync asks (through GitPython): what changed since a ref, what HEAD is.
+
+Part of the shared model: lint (`--changed-since`) and sync (the state's commit) both ask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+
+from pipeline.errors import UsageError
+
+
+def open_repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UsageError(
+            f"{root} is not inside a git repository",
+            hint="run kbsync from a git checkout, or drop --changed-since",
+        ) from None
+
+
+def resolve(repo: git.Repo, ref: str) -> str | None:
+    """The commit sha `ref` names, or None when the repository does not know it."""
+    try:
+        return str(repo.commit(ref).hexsha)
+    except (git.BadName, ValueError, git.GitCommandError):
+        return None
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's sha, or None outside a repository or before the first commit."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        return str(repo.head.commit.hexsha)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+
+
+def changed_since(root: Path, ref: str) -> set[str]:
+    """Paths (relative to `root`, with `/`) that differ between `ref` and the working tree.
+
+    Like a pull request's diff: compared from the merge base of `ref` and HEAD, including
+    uncommitted and untracked (not ignored) files. Deleted files are not listed.
+    """
+    repo = open_repo(root)
+    target = resolve(repo, ref)
+    if target is None:
+        raise UsageError(
+            f"git does not know {ref!r}",
+            hint="fetch it first (git fetch origin main) or name another ref",
+        )
+    try:
+        bases = repo.merge_base(target, "HEAD")
+        base = str(bases[0].hexsha) if bases else target
+    except (git.GitCommandError, ValueError):
+        base = target
+    top = Path(repo.working_tree_dir or root).resolve()
+    names = repo.git.diff("--name-only", "--no-renames", "--diff-filter=d", base).splitlines()
+    names += repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    root = root.resolve()
+    changed = set()
+    for name in names:
+        path = top / name
+        try:
+            changed.add(path.relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return changed
