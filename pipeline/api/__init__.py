@@ -1,0 +1,1 @@
+"""The Uppzy API client: the only code in kbsync that speaks HTTP (being built)."""

@@ -1,0 +1,1 @@
+"""Operations: check, probe, smoke, doctor, eval."""

@@ -1,0 +1,1 @@
+"""Sync: plan and apply approved, changed content to Uppzy targets."""
