@@ -1,1 +1,86 @@
-"""The Uppzy API client: the only code in kbsync that speaks HTTP (being built)."""
+"""The Uppzy API client: the only code in kbsync that speaks HTTP.
+
+Build one per environment with :meth:`UppzyClient.for_environment`; for the in-process sandbox
+(`base_url = "sandbox:"`) pass a transport serving the sandbox app, e.g.
+``SyncASGITransport(sandbox.app)``.
+"""
+
+from __future__ import annotations
+
+from pipeline.api.client import UppzyClient
+from pipeline.api.errors import (
+    ApiError,
+    AuthError,
+    ChatFailedError,
+    ConflictError,
+    DeadlineExceeded,
+    ForbiddenError,
+    InvalidRequestError,
+    MissingApiKeyError,
+    NotFoundError,
+    PlanError,
+    PollTimeout,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+)
+from pipeline.api.models import (
+    AsyncStatus,
+    BulkResult,
+    ChatAnswer,
+    CreateOutcome,
+    DocumentPatch,
+    FeedbackResult,
+    FileDocument,
+    Limits,
+    NewDocument,
+    QaDocument,
+    Quota,
+    RemoteDocument,
+    SessionInfo,
+    SiteInfo,
+    SiteStatistics,
+    TenantInfo,
+    TextDocument,
+)
+from pipeline.api.telemetry import Metrics
+from pipeline.api.transport import SyncASGITransport
+
+__all__ = [
+    "ApiError",
+    "AsyncStatus",
+    "AuthError",
+    "BulkResult",
+    "ChatAnswer",
+    "ChatFailedError",
+    "ConflictError",
+    "CreateOutcome",
+    "DeadlineExceeded",
+    "DocumentPatch",
+    "FeedbackResult",
+    "FileDocument",
+    "ForbiddenError",
+    "InvalidRequestError",
+    "Limits",
+    "Metrics",
+    "MissingApiKeyError",
+    "NewDocument",
+    "NotFoundError",
+    "PlanError",
+    "PollTimeout",
+    "QaDocument",
+    "Quota",
+    "RateLimitedError",
+    "RemoteDocument",
+    "ServerError",
+    "SessionInfo",
+    "SiteInfo",
+    "SiteStatistics",
+    "SyncASGITransport",
+    "TenantInfo",
+    "TextDocument",
+    "TransportError",
+    "UnexpectedResponseError",
+    "UppzyClient",
+]
