@@ -78,6 +78,9 @@ class ConflictsConfig:
     include_drafts: bool = False
     question_similarity: float = 0.8
     """Jaccard similarity of normalised question tokens at or above which two are duplicates."""
+    question_replaced_words: int = 0
+    """How many words of the shorter question may be missing from the longer (replaced by
+    others) for two to be duplicates: 0 means all of them appear in it ("reset" ≠ "change")."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,11 @@ class EnvironmentConfig:
     promote_from: str | None = None
     sandbox_db: str = ".kbsync/sandbox.sqlite3"
     """For `base_url = "sandbox:"`: the SQLite file of the in-process sandbox."""
+    sandbox_faults: str | None = None
+    """For the in-process sandbox: injected faults for drills (`503=0.1,latency=20ms`)."""
+    sandbox_seed: int | None = None
+    sandbox_ready_delay: float = 0.5
+    sandbox_async_delay: float = 1.0
     metrics_out: str | None = None
     sites: dict[str, SiteConfig] = field(default_factory=dict)
     http: HttpConfig = field(default_factory=HttpConfig)

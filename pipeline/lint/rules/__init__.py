@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.lint.rule import LintContext, Rule, SkippedRule
-from pipeline.lint.rules import freshness, internal, schema
+from pipeline.lint.rules import (
+    conflicts,
+    freshness,
+    internal,
+    links,
+    pii,
+    schema,
+    secrets,
+    wording,
+)
 
 CODE_RULES: tuple[type[Rule], ...] = (
     # schema: the frontmatter
@@ -35,6 +44,27 @@ CODE_RULES: tuple[type[Rule], ...] = (
     internal.HtmlComment,
     internal.Marker,
     internal.InternalLink,
+    # conflicts: what files say to each other
+    conflicts.FactConflict,
+    conflicts.DuplicateQuestion,
+    conflicts.DuplicateTitle,
+    # links: relative links between files
+    links.BrokenLink,
+    links.MissingAnchor,
+    links.InternalTarget,
+    # secrets: credentials anywhere in a file
+    secrets.CloudKey,
+    secrets.PaymentKey,
+    secrets.VcsToken,
+    secrets.ChatToken,
+    secrets.ServiceKey,
+    secrets.PrivateKey,
+    secrets.Jwt,
+    secrets.BearerToken,
+    secrets.BasicAuth,
+    secrets.HighEntropy,
+    # pii: personal data (one rule per Presidio entity)
+    *pii.RULES,
 )
 
 
@@ -48,8 +78,8 @@ def build_rules(
 ) -> tuple[list[Rule], list[SkippedRule]]:
     """Every rule of this run: the code rules, then the rules loaded from `rules/`."""
     rules = code_rules(context)
-    skipped: list[SkippedRule] = []
-    return rules, skipped
+    styles, skipped = wording.load_styles(context.settings.rules_root, context)
+    return rules + styles, skipped
 
 
 __all__ = ["CODE_RULES", "SkippedRule", "build_rules", "code_rules"]

@@ -1,0 +1,75 @@
+"""Things that only look like personal data: Presidio's patterns match them, a reader would not.
+
+Technical content is full of them: `module/path@v1.2.3` and `git@host:repo` look like e-mail
+addresses, `0.164.0`, `12345.6789` and Unix timestamps look like phone numbers, a timestamp in
+microseconds passes the card checksum. Each check sees the matched value and a little of the text
+around it (`before`, `after`), because most of these are recognised by what they are part of.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DATE_OR_TIME = re.compile(
+    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|\d{1,2}:\d{2}"
+)
+_PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+_TEMPLATE_LOCAL = re.compile(r"^[A-Z][A-Z_]+$")
+_ASSET_SCALE = re.compile(r"^\d+(?:\.\d+)?x$", re.IGNORECASE)
+
+
+def is_lookalike(entity: str, value: str, before: str, after: str, score: float) -> bool:
+    """True when the match is part of something else (a path, a version, a longer number)."""
+    if entity == "EMAIL_ADDRESS":
+        return _email_lookalike(value, before, after)
+    if entity == "PHONE_NUMBER":
+        return _inside_token(before, after) or _phone_lookalike(value, score)
+    if entity == "CREDIT_CARD":
+        digits = re.sub(r"\D", "", value)
+        return (
+            _inside_token(before, after) or digits[:1] not in "23456" or digits.endswith("000000")
+        )
+    if entity in ("IP_ADDRESS", "US_SSN", "US_ITIN", "UK_NHS", "US_BANK_NUMBER", "US_PASSPORT"):
+        return _inside_token(before, after)
+    return False
+
+
+def _inside_token(before: str, after: str) -> bool:
+    """The match continues a longer word or number (`v1.2.3.4`, `ab1234567`, `1.2.3.4.5`)."""
+    prev = before[-1:]
+    nxt = after[:1]
+    if prev.isalnum() or nxt.isalnum():
+        return True
+    if prev in ".-" and before[-2:-1].isalnum():
+        return True
+    return nxt in ".-" and after[1:2].isdigit()
+
+
+def _email_lookalike(value: str, before: str, after: str) -> bool:
+    local, _, domain = value.rpartition("@")
+    token_before = "" if not before or before[-1].isspace() else before.split()[-1]
+    if "/" in local or token_before.endswith("/") or "://" in token_before:
+        return True  # a module path (`github.com/a/b@v1.2.3`) or a URL's user part
+    if after[:1] == ":" and after[1:2] not in ("", " ", "\t", "\n"):
+        return True  # an SSH/SCP target: `deploy@host:/var/www`
+    labels = domain.split(".")
+    if not labels[-1].isalpha() or len(labels[-1]) < 2:
+        return True  # `pkg@1.2.3`, `tool@v2.1`
+    if _ASSET_SCALE.match(labels[0]):
+        return True  # `logo@2x.png`
+    return bool(_TEMPLATE_LOCAL.match(local) and labels[0].isupper())  # `USER@HOST.com`
+
+
+def _phone_lookalike(value: str, score: float) -> bool:
+    text = value.strip()
+    if _DATE_OR_TIME.search(text):
+        return True
+    if "." in text:
+        groups = [re.sub(r"\D", "", g) for g in text.split(".")]
+        if len(groups) < 3 or not all(2 <= len(g) <= 4 for g in groups[1:]):
+            return True  # a version (`0.164.0`) or a decimal (`12345.6789`)
+    groups = [g for g in _PHONE_SEPARATORS.split(text.lstrip("+")) if g]
+    if len(groups) > 1 and any(len(g) > 8 for g in groups):
+        return True  # `0-20190427180251`: a pseudo-version or an id, not a number to dial
+    bare = len(groups) == 1 and not text.startswith("+")
+    return bare and score < 0.5  # digits alone are ids and timestamps unless context says phone
