@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 ## The main job on content/: lint, plan and sync against the embedded sandbox.
 demo: $(STAMP)
 	$(BIN)/kbsync lint
+	$(BIN)/kbsync plan
+	$(BIN)/kbsync sync --yes --wait-ready
+	$(BIN)/kbsync chat "How long does a parcel stay in the locker?"
 
 ## ruff, mypy on pipeline/, import-linter contracts, then the fast test suite.
 test: $(STAMP)

@@ -69,3 +69,37 @@ def changed_since(root: Path, ref: str) -> set[str]:
         except ValueError:
             continue
     return changed
+
+
+def diff_paths(root: Path, base: str) -> set[str] | None:
+    """Paths (relative to `root`) added, changed or deleted between commit `base` and the working
+    tree, untracked files included; None when the repository does not know `base` (a
+    force-push or a shallow clone), so the caller must look at everything."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if resolve(repo, base) is None:
+        return None
+    top = Path(repo.working_tree_dir or root).resolve()
+    try:
+        names = repo.git.diff("--name-only", "--no-renames", base).splitlines()
+        names += repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    except git.GitCommandError:
+        return None
+    root = root.resolve()
+    out = set()
+    for name in names:
+        try:
+            out.add((top / name).relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return out
+
+
+def is_dirty(root: Path) -> bool:
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        return bool(repo.is_dirty(untracked_files=True))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False

@@ -17,9 +17,16 @@ from pipeline import __version__
 from pipeline.cli.errors import fail, handle_errors
 from pipeline.errors import KbsyncError
 
-# Every command module, in the order `kbsync --help` lists them. Each defines `command`.
+# Every command module, in the order `kbsync --help` lists them. Each defines `command`
+# (or `commands`, a list, for small families such as pause/resume).
 COMMAND_MODULES = [
     "pipeline.cli.lint_cmd",
+    "pipeline.cli.plan_cmd",
+    "pipeline.cli.sync_cmd",
+    "pipeline.cli.rollback_cmd",
+    "pipeline.cli.pause_cmd",
+    "pipeline.cli.targets_cmd",
+    "pipeline.cli.chat_cmd",
     "pipeline.cli.rules_cmd",
     "pipeline.cli.sandbox_cmd",
 ]
@@ -76,8 +83,10 @@ def cli(ctx: click.Context, config_file: str | None, log_format: str, verbose: i
     configure_logging(log_format, verbose)
 
 
-for _module in COMMAND_MODULES:
-    cli.add_command(importlib.import_module(_module).command)
+for _name in COMMAND_MODULES:
+    _module = importlib.import_module(_name)
+    for _command in getattr(_module, "commands", None) or [_module.command]:
+        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,97 @@
+"""`kbsync plan`: what a sync would change, per target, without writing anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import settings_from
+from pipeline.cli.connect import open_client
+from pipeline.cli.plan_render import plan_text, plans_markdown
+from pipeline.config import LOCAL_ENV, Settings
+from pipeline.corpus import load_corpus
+from pipeline.errors import UsageError
+from pipeline.sync.payload import payload_for
+from pipeline.sync.plan import Plan
+from pipeline.sync.service import SyncOptions, plan_target, targets
+
+
+@click.command("plan")
+@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
+@click.option("--site", help="Only this site (default: every site of the environment).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="`markdown` for a PR comment or job summary.")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan (JSON) for `kbsync sync --plan`.")  # fmt: skip
+@click.option("--refresh", is_flag=True, help="Compare with the site's listing (show drift).")
+@click.option("--adopt", is_flag=True, help="Adopt unmanaged documents of the same type and title.")
+@click.option("--prune", is_flag=True, help="Delete documents on the site kbsync does not manage.")
+@click.option("--offline", is_flag=True, help="Do not call the API (no quota check).")
+@click.option("--show-payload", "show_payload", metavar="ID",
+              help="Print the normalised payload that would be sent for item ID.")  # fmt: skip
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 no changes, 2 changes pending, 1 error (like Terraform).")  # fmt: skip
+@click.pass_context
+def command(
+    ctx: click.Context,
+    env_name: str,
+    site: str | None,
+    fmt: str,
+    out: Path | None,
+    refresh: bool,
+    adopt: bool,
+    prune: bool,
+    offline: bool,
+    show_payload: str | None,
+    detailed_exitcode: bool,
+) -> None:
+    """Show what `kbsync sync` would create, update, activate and delete.
+
+    \b
+    Examples:
+      kbsync plan                                  the embedded sandbox (local)
+      kbsync plan --env staging --format markdown  for a pull request comment
+      kbsync plan --env production --out plan.json && kbsync sync --env production --plan plan.json
+      kbsync plan --show-payload qa.returns.start-return
+    """
+    settings = settings_from(ctx)
+    if show_payload:
+        click.echo(_payload_json(settings, show_payload))
+        return
+    env = settings.environment(env_name)
+    chosen = targets(settings, env_name, site)
+    if out is not None and len(chosen) != 1:
+        raise UsageError("--out saves one target's plan: name it with --site")
+    options = SyncOptions(refresh=refresh, adopt=adopt, prune=prune)
+    plans: list[Plan] = []
+    if offline:
+        if refresh or adopt or prune:
+            raise UsageError("--offline cannot --refresh, --adopt or --prune")
+        plans = [plan_target(settings, t, options=options) for t in chosen]
+    else:
+        with open_client(settings, env) as client:
+            plans = [plan_target(settings, t, client=client, options=options) for t in chosen]
+    if out is not None:
+        out.write_text(plans[0].dumps() + "\n", encoding="utf-8")
+    if fmt == "json":
+        data = [p.to_json() for p in plans]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(plans_markdown(plans), nl=False)
+    else:
+        click.echo("\n\n".join(plan_text(p) for p in plans))
+    if detailed_exitcode and any(p.has_changes for p in plans):
+        ctx.exit(2)
+
+
+def _payload_json(settings: Settings, item_id: str) -> str:
+    """The normalised payload of one item, whatever its status (what sync would send)."""
+    corpus = load_corpus([settings.content_root], settings.root)
+    for item in corpus.items:
+        if item.id == item_id:
+            payload = payload_for(item, settings.content_dir)
+            body = {"type": payload.type, **payload.body(), "content_hash": payload.content_hash}
+            return json.dumps(body, indent=2, ensure_ascii=False)
+    raise UsageError(f"no item with id {item_id!r} under {settings.content_dir}/")

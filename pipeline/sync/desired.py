@@ -1,0 +1,224 @@
+"""The desired set of a target: which items it should hold, and in which status.
+
+An item belongs to target (environment, site) when its `status` is `approved`, its rollout
+batch lists the environment, its `audience` is one the site takes, and its `sites` field, if
+present, names the site. A batch held by `kbsync rollback` stays in the set as `draft`.
+
+Reading cost follows the change, not the repository: when the target's state records the commit
+it came from and nothing that decides membership for every file changed since (rollout.yaml,
+the site's audiences, the payload format), only the files git reports as changed since that
+commit are read; every other item is carried over from the state as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import vcs
+from pipeline.config import EnvironmentConfig, Settings
+from pipeline.corpus import Item, load_file
+from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path
+from pipeline.rollout import ROLLOUT_FILE, Rollout
+from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, payload_for
+from pipeline.sync.state import Target, TargetState
+
+log = logging.getLogger(__name__)
+
+ACTIVE = "active"
+DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class DesiredItem:
+    """One item the target should hold. `payload` is None when carried over unread."""
+
+    id: str
+    path: str
+    batch: str | None
+    hash: str
+    status: str
+    type: str
+    title: str
+    payload: Payload | None = None
+
+
+@dataclass
+class DesiredSet:
+    items: dict[str, DesiredItem] = field(default_factory=dict)
+    files_read: int = 0
+    full_scan: bool = True
+    scan_reason: str = ""
+    changed_paths: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def config_fingerprint(
+    settings: Settings, env: EnvironmentConfig, site: str, holds: Iterable[str] = ()
+) -> str:
+    """What decides every file's membership at once: if it changes, read everything."""
+    rollout_file = settings.content_root / ROLLOUT_FILE
+    rollout_bytes = rollout_file.read_bytes() if rollout_file.is_file() else b""
+    site_config = env.sites.get(site)
+    audiences = sorted(site_config.audiences) if site_config else []
+    digest = hashlib.sha256()
+    for part in (
+        settings.content_dir.encode(),
+        rollout_bytes,
+        ",".join(audiences).encode(),
+        str(PAYLOAD_FORMAT).encode(),
+        ",".join(sorted(holds)).encode(),
+    ):
+        digest.update(part + b"\0")
+    return digest.hexdigest()
+
+
+def membership(
+    item: Item, target: Target, env: EnvironmentConfig, rollout: Rollout, content_dir: str
+) -> tuple[bool, str]:
+    """Whether `item` belongs to `target`, and if not, why."""
+    if item.status != "approved":
+        return False, f"status is {item.status or 'missing'}"
+    rel = _content_relative(item.path, content_dir)
+    batch = rollout.batch_for(rel, item.batch)
+    if batch is None:
+        return False, "no rollout batch"
+    if target.environment not in batch.environments:
+        return False, f"batch {batch.id} is not approved for {target.environment}"
+    site = env.sites.get(target.site)
+    if site is None or item.audience not in site.audiences:
+        return False, f"site {target.site} does not take {item.audience} content"
+    if item.sites and target.site not in item.sites:
+        return False, f"its sites field does not name {target.site}"
+    return True, ""
+
+
+def desired_set(
+    settings: Settings,
+    env: EnvironmentConfig,
+    target: Target,
+    rollout: Rollout,
+    state: TargetState,
+    *,
+    force_full: bool = False,
+) -> DesiredSet:
+    """Compute the desired set, reading as few files as the state allows."""
+    fingerprint = config_fingerprint(settings, env, target.site, state.holds)
+    changed: set[str] | None = None
+    reason = ""
+    if force_full:
+        reason = "a full scan was asked for"
+    elif state.commit is None:
+        reason = "the target has no recorded commit (first sync)"
+    elif state.payload_format != PAYLOAD_FORMAT:
+        reason = "the payload format changed since the last sync"
+    elif state.config_fingerprint != fingerprint:
+        reason = "rollout.yaml, the site's audiences or rolled-back batches changed"
+    else:
+        changed = vcs.diff_paths(settings.root, state.commit)
+        if changed is None:
+            reason = (
+                f"the recorded commit {state.commit[:12]} is unknown to this repository "
+                "(force-push or shallow clone): hashing everything"
+            )
+    result = DesiredSet()
+    if changed is None:
+        result.full_scan = True
+        result.scan_reason = reason
+        paths = _content_files(settings)
+        _add_read(result, paths, settings, env, target, rollout, state)
+        return result
+
+    result.full_scan = False
+    prefix = settings.content_dir.rstrip("/") + "/"
+    changed_content = {
+        p for p in changed if p.startswith(prefix) and p.lower().endswith(CONTENT_SUFFIXES)
+    }
+    result.changed_paths = len(changed_content)
+    since = (state.commit or "")[:12]
+    result.scan_reason = f"{len(changed_content)} content files changed since {since}"
+    # Carry over every item whose file did not change.
+    for item_id, entry in state.entries.items():
+        if entry.path in changed_content:
+            continue
+        status = _status(state, entry.batch)
+        if status is None:
+            continue
+        result.items[item_id] = DesiredItem(
+            id=item_id,
+            path=entry.path,
+            batch=entry.batch,
+            hash=entry.hash,
+            status=status,
+            type=entry.type,
+            title=entry.title,
+        )
+    existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
+    _add_read(result, existing, settings, env, target, rollout, state)
+    return result
+
+
+def _content_files(settings: Settings) -> list[Path]:
+    roots = [settings.content_root] if settings.content_root.is_dir() else []
+    return list(discover(roots, settings.root))
+
+
+def _add_read(
+    result: DesiredSet,
+    paths: list[Path],
+    settings: Settings,
+    env: EnvironmentConfig,
+    target: Target,
+    rollout: Rollout,
+    state: TargetState,
+) -> None:
+    for path in paths:
+        item, problems = load_file(path, settings.root)
+        result.files_read += 1
+        if item is None:
+            rel = relative_path(path, settings.root)
+            result.problems.append(f"{rel}: {problems[0].message if problems else 'unreadable'}")
+            continue
+        belongs, _why = membership(item, target, env, rollout, settings.content_dir)
+        if not belongs or not item.id:
+            continue
+        if item.id in result.items and result.items[item.id].path != item.path:
+            other = result.items[item.id]
+            if other.payload is not None:
+                result.problems.append(
+                    f"{item.path}: id {item.id!r} is also used by {other.path}; kept the first"
+                )
+                continue
+        payload = payload_for(item, settings.content_dir)
+        rel = _content_relative(item.path, settings.content_dir)
+        batch = rollout.batch_for(rel, item.batch)
+        batch_id = batch.id if batch else None
+        status = _status(state, batch_id)
+        if status is None:
+            continue
+        result.items[item.id] = DesiredItem(
+            id=item.id,
+            path=item.path,
+            batch=batch_id,
+            hash=payload.content_hash,
+            status=status,
+            type=payload.type,
+            title=payload.title,
+            payload=payload,
+        )
+
+
+def _status(state: TargetState, batch: str | None) -> str | None:
+    """Active, or draft for a batch rolled back as draft; None for one rolled back by delete."""
+    hold = state.holds.get(batch) if batch is not None else None
+    if hold is None:
+        return ACTIVE
+    return None if hold.mode == "delete" else DRAFT
+
+
+def _content_relative(path: str, content_dir: str) -> str:
+    prefix = content_dir.rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else path

@@ -1,0 +1,290 @@
+"""The plan: what a sync would change on one target, computed without writing anything.
+
+desired set (from the content) × state (the sync log) [× the site's listing with `--refresh`]
+→ creates, updates (renames included: same kbsync id, new path — never delete + create),
+activations, deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
+form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
+as reviewed, or refused if the target's state moved since it was made.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from pipeline.errors import UsageError
+from pipeline.sync.desired import ACTIVE, DRAFT, DesiredSet
+from pipeline.sync.payload import Payload
+from pipeline.sync.state import Target, TargetState
+
+PLAN_VERSION = 1
+
+Action = Literal["create", "update", "rename", "activate", "deactivate", "delete", "adopt"]
+WRITE_ACTIONS = ("create", "update", "activate", "deactivate", "delete", "adopt")
+ORDER = {"create": 0, "adopt": 1, "update": 2, "rename": 3, "activate": 4, "deactivate": 5,
+         "delete": 6}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to one document. `id` is the kbsync id (an Uppzy id for unmanaged ones)."""
+
+    action: Action
+    id: str
+    type: str
+    title: str
+    reason: str
+    path: str | None = None
+    batch: str | None = None
+    doc_id: str | None = None
+    hash: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RemoteSummary:
+    """A document on the site as the listing showed it (for drift and unmanaged lists)."""
+
+    doc_id: str
+    type: str
+    title: str
+    status: str
+    content_hash: str | None = None
+
+
+@dataclass
+class Plan:
+    target: Target
+    state_revision: int
+    base_commit: str | None
+    head_commit: str | None
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    full_scan: bool = True
+    scan_reason: str = ""
+    files_read: int = 0
+    drift: list[str] = field(default_factory=list)
+    unmanaged: list[RemoteSummary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pending_journal: int = 0
+    payloads: dict[str, Payload] = field(default_factory=dict)
+    quota: dict[str, int | None] = field(default_factory=dict)
+    refreshed: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes) or self.pending_journal > 0
+
+    @property
+    def write_count(self) -> int:
+        return sum(1 for c in self.changes if c.action in WRITE_ACTIONS)
+
+    @property
+    def expected_progress(self) -> int:
+        """Progress steps an apply reports: each create is also activated."""
+        return self.write_count + self.count("create") + self.count("adopt")
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.count('create')} to create",
+            f"{self.count('update')} to update",
+            f"{self.count('activate')} to activate",
+            f"{self.count('delete')} to delete",
+        ]
+        for extra in ("rename", "deactivate", "adopt"):
+            if self.count(extra):
+                parts.append(f"{self.count(extra)} to {extra}")
+        parts.append(f"{self.unchanged} unchanged")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PLAN_VERSION,
+            "target": asdict(self.target),
+            "state_revision": self.state_revision,
+            "base_commit": self.base_commit,
+            "head_commit": self.head_commit,
+            "full_scan": self.full_scan,
+            "scan_reason": self.scan_reason,
+            "files_read": self.files_read,
+            "refreshed": self.refreshed,
+            "summary": {
+                "create": self.count("create"),
+                "update": self.count("update"),
+                "rename": self.count("rename"),
+                "activate": self.count("activate"),
+                "deactivate": self.count("deactivate"),
+                "delete": self.count("delete"),
+                "adopt": self.count("adopt"),
+                "unchanged": self.unchanged,
+                "pending_creates": self.pending_journal,
+            },
+            "changes": [c.to_json() for c in self.changes],
+            "payloads": {k: asdict(v) for k, v in sorted(self.payloads.items())},
+            "drift": self.drift,
+            "unmanaged": [asdict(u) for u in self.unmanaged],
+            "warnings": self.warnings,
+            "quota": self.quota,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], where: str) -> Plan:
+        try:
+            if data.get("version") != PLAN_VERSION:
+                raise UsageError(f"{where}: plan version {data.get('version')!r} is not 1")
+            plan = cls(
+                target=Target(**data["target"]),
+                state_revision=int(data["state_revision"]),
+                base_commit=data.get("base_commit"),
+                head_commit=data.get("head_commit"),
+                changes=[Change(**c) for c in data["changes"]],
+                unchanged=int(data["summary"]["unchanged"]),
+                full_scan=bool(data.get("full_scan", True)),
+                scan_reason=str(data.get("scan_reason", "")),
+                files_read=int(data.get("files_read", 0)),
+                drift=list(data.get("drift", [])),
+                unmanaged=[RemoteSummary(**u) for u in data.get("unmanaged", [])],
+                warnings=list(data.get("warnings", [])),
+                pending_journal=int(data["summary"].get("pending_creates", 0)),
+                payloads={k: Payload(**v) for k, v in data.get("payloads", {}).items()},
+                quota=dict(data.get("quota", {})),
+                refreshed=bool(data.get("refreshed", False)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(
+                f"{where}: not a kbsync plan ({exc.__class__.__name__}: {exc})",
+                hint="make it with: kbsync plan --env ENV --out plan.json",
+            ) from None
+        for change in plan.changes:
+            if change.action in ("create", "update", "adopt") and change.id not in plan.payloads:
+                raise UsageError(f"{where}: the plan has no payload for {change.id!r}")
+        return plan
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def make_plan(
+    desired: DesiredSet,
+    state: TargetState,
+    *,
+    head_commit: str | None,
+    remote: list[RemoteSummary] | None = None,
+    adopt: bool = False,
+    prune: bool = False,
+) -> Plan:
+    """Compare the desired set with the state (and, with `remote`, with the site's listing)."""
+    plan = Plan(
+        target=state.target,
+        state_revision=state.revision,
+        base_commit=state.commit,
+        head_commit=head_commit,
+        full_scan=desired.full_scan,
+        scan_reason=desired.scan_reason,
+        files_read=desired.files_read,
+        warnings=list(desired.problems),
+        pending_journal=len(state.journal),
+        refreshed=remote is not None,
+    )
+    by_doc = {r.doc_id: r for r in remote or []}
+    managed_ids = {e.doc_id for e in state.entries.values()}
+    unmanaged = [r for r in remote or [] if r.doc_id not in managed_ids]
+    adoptable = {(r.type, r.title.strip().casefold()): r for r in unmanaged}
+    adopted_docs: set[str] = set()
+
+    for item_id, want in sorted(desired.items.items()):
+        entry = state.entries.get(item_id)
+        if entry is None:
+            key = (want.type, want.title.strip().casefold())
+            match = adoptable.get(key) if adopt else None
+            if match is not None and match.doc_id not in adopted_docs:
+                adopted_docs.add(match.doc_id)
+                plan.changes.append(
+                    Change("adopt", item_id, want.type, want.title,
+                           "an unmanaged document on the site has this type and title",
+                           want.path, want.batch, match.doc_id, want.hash)
+                )  # fmt: skip
+            else:
+                plan.changes.append(
+                    Change("create", item_id, want.type, want.title, "new in the desired set",
+                           want.path, want.batch, None, want.hash)
+                )  # fmt: skip
+            if want.payload is not None:
+                plan.payloads[item_id] = want.payload
+            continue
+        remote_doc = by_doc.get(entry.doc_id) if remote is not None else None
+        if remote is not None and remote_doc is None:
+            plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
+            plan.changes.append(
+                Change("create", item_id, want.type, want.title,
+                       "deleted in Uppzy: recreate it", want.path, want.batch, None, want.hash)
+            )  # fmt: skip
+            if want.payload is not None:
+                plan.payloads[item_id] = want.payload
+            continue
+        changed_content = entry.hash != want.hash
+        edited_remotely = (
+            remote_doc is not None
+            and remote_doc.content_hash is not None
+            and want.payload is not None
+            and remote_doc.content_hash != want.hash
+        )
+        if edited_remotely and not changed_content:
+            plan.drift.append(f"{item_id}: document {entry.doc_id} was edited in Uppzy")
+        if changed_content or edited_remotely:
+            reason = "content changed" if changed_content else "edited in Uppzy: restore it"
+            if entry.path != want.path:
+                reason += f" (renamed from {entry.path})"
+            plan.changes.append(
+                Change("update", item_id, want.type, want.title, reason, want.path, want.batch,
+                       entry.doc_id, want.hash)
+            )  # fmt: skip
+            if want.payload is not None:
+                plan.payloads[item_id] = want.payload
+        elif entry.path != want.path or entry.batch != want.batch:
+            plan.changes.append(
+                Change("rename", item_id, want.type, want.title,
+                       f"moved from {entry.path} (content unchanged)", want.path, want.batch,
+                       entry.doc_id, want.hash)
+            )  # fmt: skip
+        remote_status = remote_doc.status if remote_doc is not None else entry.status
+        if remote_doc is not None and remote_doc.status != entry.status:
+            plan.drift.append(
+                f"{item_id}: document {entry.doc_id} is {remote_doc.status} in Uppzy "
+                f"(kbsync set {entry.status})"
+            )
+        if want.status == ACTIVE and remote_status != ACTIVE:
+            plan.changes.append(
+                Change("activate", item_id, want.type, want.title,
+                       "not active on the site", want.path, want.batch, entry.doc_id)
+            )  # fmt: skip
+        elif want.status == DRAFT and remote_status == ACTIVE:
+            plan.changes.append(
+                Change("deactivate", item_id, want.type, want.title,
+                       f"batch {want.batch} is rolled back", want.path, want.batch, entry.doc_id)
+            )  # fmt: skip
+        if not any(c.id == item_id for c in plan.changes):
+            plan.unchanged += 1
+
+    for item_id, entry in sorted(state.entries.items()):
+        if item_id not in desired.items:
+            plan.changes.append(
+                Change("delete", item_id, entry.type, entry.title,
+                       "no longer in the desired set", entry.path, entry.batch, entry.doc_id)
+            )  # fmt: skip
+
+    plan.unmanaged = [u for u in unmanaged if u.doc_id not in adopted_docs]
+    if prune:
+        for doc in plan.unmanaged:
+            plan.changes.append(
+                Change("delete", doc.doc_id, doc.type, doc.title,
+                       "not managed by kbsync (--prune)", None, None, doc.doc_id)
+            )  # fmt: skip
+    plan.changes.sort(key=lambda c: (ORDER[c.action], c.id))
+    return plan

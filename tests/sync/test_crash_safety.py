@@ -1,0 +1,97 @@
+"""Crash safety: `kbsync sync` killed with SIGKILL at random points, then re-run.
+
+Each round starts a real `kbsync sync` process against the in-process sandbox (its SQLite file
+outlives the process, like a remote service), kills it at a random moment after its first state
+write, re-runs it, and checks the site holds exactly the desired set with no duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.sandbox import Sandbox, Scope
+from tests.helpers import commit_all, write_repo
+from tests.sync.conftest import CONFIG, Harness, base_files
+from tests.sync.test_sync_robustness import many_files
+
+CRASH_CONFIG = CONFIG.replace(
+    'tenant_id = "t_local"',
+    'tenant_id = "t_local"\nsandbox_faults = "latency=40ms"\nsandbox_seed = 3\n'
+    "sandbox_ready_delay = 0.0",
+)
+
+
+def _sync(root: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBSYNC_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "sync", "--yes", "--skip-lint", "--site", "s_local"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_first_write(root: Path, process: subprocess.Popen[bytes]) -> bool:
+    state = root / ".kbsync/state/local/s_local.json"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        if state.exists():
+            try:
+                if json.loads(state.read_text()).get("claim"):
+                    return True
+            except ValueError:
+                pass  # being replaced right now
+        time.sleep(0.005)
+    return False
+
+
+def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
+    root = write_repo(tmp_path / "repo", base_files() | many_files(60), config=CRASH_CONFIG)
+    (root / ".gitignore").write_text(".kbsync/\n")
+    commit_all(root)
+    rng = random.Random(seed)
+    report = []
+    for number in range(rounds):
+        shutil.rmtree(root / ".kbsync", ignore_errors=True)
+        process = _sync(root)
+        started = _wait_for_first_write(root, process)
+        assert started, process.stderr.read().decode() if process.stderr else ""
+        delay = rng.uniform(0.0, 0.8)
+        time.sleep(delay)
+        killed = process.poll() is None
+        if killed:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        rerun = _sync(root)
+        _, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, err.decode()
+        scope = Scope(tenant_id="t_local", site_ids=("s_local", "s_agents"))
+        with Sandbox(root / ".kbsync/sandbox.sqlite3", open_scope=scope) as sandbox:
+            harness = Harness(root, sandbox)
+            harness.assert_converged()
+            assert harness.plan().changes == []
+            harness.client.close()
+        report.append(f"round {number}: killed={killed} after {delay:.2f}s")
+    return report
+
+
+def test_sync_survives_sigkill(tmp_path: Path) -> None:
+    report = crash_rounds(tmp_path, rounds=3, seed=11)
+    assert any("killed=True" in line for line in report), report
+
+
+@pytest.mark.slow
+def test_sync_survives_sigkill_20_rounds(tmp_path: Path) -> None:
+    report = crash_rounds(tmp_path, rounds=20, seed=2026)
+    assert sum("killed=True" in line for line in report) >= 15, report
