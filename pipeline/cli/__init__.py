@@ -36,6 +36,17 @@ class KbsyncGroup(click.Group):
     """Turns kbsync's errors into a message and an exit status inside click's own flow, so
     `CliRunner` sees exactly what a user sees."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -83,7 +94,26 @@ def cli(ctx: click.Context, config_file: str | None, log_format: str, verbose: i
     configure_logging(log_format, verbose)
 
 
+# Commands by name, imported only when used: `kbsync lint` must not pay for importing the
+# API client, the sandbox or the ops code. Modules listed in COMMAND_MODULES but not here are
+# imported at start-up.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "lint": ("pipeline.cli.lint_cmd", "command"),
+    "plan": ("pipeline.cli.plan_cmd", "command"),
+    "sync": ("pipeline.cli.sync_cmd", "command"),
+    "rollback": ("pipeline.cli.rollback_cmd", "command"),
+    "pause": ("pipeline.cli.pause_cmd", "pause_command"),
+    "resume": ("pipeline.cli.pause_cmd", "resume_command"),
+    "targets": ("pipeline.cli.targets_cmd", "command"),
+    "chat": ("pipeline.cli.chat_cmd", "command"),
+    "rules": ("pipeline.cli.rules_cmd", "command"),
+    "sandbox": ("pipeline.cli.sandbox_cmd", "command"),
+}
+_LAZY_MODULES = {module for module, _ in LAZY_COMMANDS.values()}
+
 for _name in COMMAND_MODULES:
+    if _name in _LAZY_MODULES:
+        continue
     _module = importlib.import_module(_name)
     for _command in getattr(_module, "commands", None) or [_module.command]:
         cli.add_command(_command)

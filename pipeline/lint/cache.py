@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.lint.findings import Finding
+from pipeline.lint.rule import CorpusFinding
 from pipeline.lint.suppress import Suppression
 
 KEEP_CACHE_FILES = 4
+_CORPUS_PREFIX = "corpus:"
 
 
 def file_key(path: str, data: bytes) -> str:
@@ -93,6 +95,29 @@ class ResultCache:
         if self.enabled:
             self._entries[key] = result.to_json()
             self._dirty = True
+
+    def get_corpus(self, digest: str) -> list[CorpusFinding] | None:
+        """Corpus-rule findings for a corpus whose files hash to `digest`, if cached."""
+        data = self._entries.get(_CORPUS_PREFIX + digest) if self.enabled else None
+        if data is None:
+            return None
+        try:
+            return [
+                CorpusFinding(Finding.from_cache(f["finding"]), tuple(f["related"]))
+                for f in data["corpus"]
+            ]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put_corpus(self, digest: str, found: list[CorpusFinding]) -> None:
+        if not self.enabled:
+            return
+        for key in [k for k in self._entries if k.startswith(_CORPUS_PREFIX)]:
+            del self._entries[key]  # only the latest corpus is worth keeping
+        self._entries[_CORPUS_PREFIX + digest] = {
+            "corpus": [{"finding": f.finding.to_cache(), "related": list(f.related)} for f in found]
+        }
+        self._dirty = True
 
     def save(self) -> None:
         if not (self.enabled and self._dirty):

@@ -137,13 +137,13 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     for result in _process(jobs, settings, context.today, options):
         results[result.path] = result
         cache.put(file_key(result.path, raw[result.path]), result)
-    cache.save()
 
     findings: list[Finding] = []
     for rel in targets:
         if rel in results:
             findings.extend(results[rel].findings)
-    findings.extend(_corpus_findings(rules, results, targets))
+    findings.extend(_corpus_findings(rules, results, targets, cache, raw))
+    cache.save()
     suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
     findings, suppressed = suppress.apply(findings, suppressions)
     findings.sort(key=lambda f: f.sort_key)
@@ -368,22 +368,40 @@ def _process(
 
 
 def _corpus_findings(
-    rules: Sequence[Rule], results: dict[str, FileResult], targets: Sequence[str]
+    rules: Sequence[Rule],
+    results: dict[str, FileResult],
+    targets: Sequence[str],
+    cache: ResultCache,
+    raw: dict[str, bytes],
 ) -> list[Finding]:
+    """Findings of corpus rules on a target, or whose other end is one.
+
+    The comparison depends only on every file's content, so its result is cached under a
+    digest of all file keys: a run where nothing changed does not compare again.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(results):
+        digest.update(path.encode() + b"\0")
+        digest.update(file_key(path, raw[path]).encode() if path in raw else b"problem")
+    found_all = cache.get_corpus(digest.hexdigest())
+    if found_all is None:
+        found_all = []
+        for rule in rules:
+            if not isinstance(rule, CorpusRule):
+                continue
+            extracts: dict[str, Any] = {
+                path: result.extracts.get(rule.rule_id)
+                for path, result in sorted(results.items())
+                if rule.rule_id in result.extracts
+            }
+            found_all.extend(rule.check_corpus(extracts))
+        cache.put_corpus(digest.hexdigest(), found_all)
     wanted = set(targets)
-    out: list[Finding] = []
-    for rule in rules:
-        if not isinstance(rule, CorpusRule):
-            continue
-        extracts: dict[str, Any] = {
-            path: result.extracts.get(rule.rule_id)
-            for path, result in sorted(results.items())
-            if rule.rule_id in result.extracts
-        }
-        for found in rule.check_corpus(extracts):
-            if found.finding.path in wanted or wanted.intersection(found.related):
-                out.append(found.finding)
-    return out
+    return [
+        found.finding
+        for found in found_all
+        if found.finding.path in wanted or wanted.intersection(found.related)
+    ]
 
 
 # --- fixes ---------------------------------------------------------------------------------------
