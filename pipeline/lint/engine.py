@@ -213,7 +213,7 @@ def _selected_rules(
     lint = context.settings.lint
     select = list(options.select) or list(lint.select)
     ignore = list(options.ignore) + list(lint.ignore)
-    rules, skipped = build_rules(context, select=select)
+    rules, skipped = build_rules(context)
     chosen = [r for r in rules if is_selected(r.rule_id, r.category, select, ignore)]
     return chosen, skipped
 

@@ -7,8 +7,6 @@ adding its class here. Rules made from data (the Vale styles under `rules/`) are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pipeline.lint.rule import LintContext, Rule, SkippedRule
 from pipeline.lint.rules import (
     conflicts,
@@ -73,9 +71,7 @@ def code_rules(context: LintContext) -> list[Rule]:
     return [rule_class(context) for rule_class in CODE_RULES]
 
 
-def build_rules(
-    context: LintContext, select: Sequence[str] = ()
-) -> tuple[list[Rule], list[SkippedRule]]:
+def build_rules(context: LintContext) -> tuple[list[Rule], list[SkippedRule]]:
     """Every rule of this run: the code rules, then the rules loaded from `rules/`."""
     rules = code_rules(context)
     styles, skipped = wording.load_styles(context.settings.rules_root, context)
