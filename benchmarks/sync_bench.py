@@ -142,7 +142,9 @@ def main() -> None:
             run("nothing changed", 0)
 
             print(f"write requests per changed item ({n} items, in-process sandbox)")
-            print(f"{'run':28} {'changed':>8} {'writes':>7} {'per item':>9}  {'seconds':>8}  detail")
+            print(
+                f"{'run':28} {'changed':>8} {'writes':>7} {'per item':>9}  {'seconds':>8}  detail"
+            )
             for label, changed, total, per, detail, seconds in rows:
                 print(f"{label:28} {changed:8} {total:7} {per:>9}  {seconds:8.2f}  {detail}")
 
@@ -169,7 +171,9 @@ def main() -> None:
     print(f"{'changed files':28} {'files read':>10} {'seconds':>9} {'ratio':>7}")
     print(f"{'10':28} {small_files:10} {small:9.3f} {small / big:7.3f}")
     print(f"{'all ' + str(n - 150):28} {big_files:10} {big:9.3f} {1:7.3f}")
-    print(f"goal: 10-changed plan <= 0.05x all-changed plan: {'met' if small / big <= 0.05 else 'NOT met'}")
+    print(
+        f"goal: 10-changed plan <= 0.05x all-changed plan: {'met' if small / big <= 0.05 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":
