@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/kbsync plan
 	$(BIN)/kbsync sync --yes --wait-ready
 	$(BIN)/kbsync chat "How long does a parcel stay in the locker?"
+	$(BIN)/kbsync smoke --env local
 
 ## ruff, mypy on pipeline/, import-linter contracts, then the fast test suite.
 test: $(STAMP)

@@ -12,6 +12,7 @@ API keys never live here: an environment names the *variable* that holds its key
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 import tomllib
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, UsageError
 
 CONFIG_FILE = "kbsync.toml"
 LOCAL_ENV = "local"
@@ -243,6 +244,19 @@ class Settings:
 # Keys that are Python keywords or clash with builtins are spelled differently in TOML.
 _TOML_NAMES = {"async_": "async"}
 _API_KEY_LIKE = re.compile(r"^(api_key|key|token|secret|password)$", re.IGNORECASE)
+
+
+def today() -> dt.date:
+    """Today, or the date in KBSYNC_TODAY (pins the freshness rules for reproducible runs)."""
+    pinned = os.environ.get("KBSYNC_TODAY", "").strip()
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise UsageError(
+            f"KBSYNC_TODAY={pinned!r} is not an ISO date", hint="use YYYY-MM-DD, or unset it"
+        ) from None
 
 
 def find_root(start: Path) -> Path:

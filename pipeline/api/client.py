@@ -548,6 +548,31 @@ class UppzyClient:
         """Close a chat session (idempotent: closing a closed session succeeds)."""
         self._parsed(uppzy.close_session_call(site_id, session_id), lambda body: None)
 
+    # ------------------------------------------------------------------------------- raw
+
+    def raw(
+        self,
+        endpoint: str,
+        *,
+        query: dict[str, str | int] | None = None,
+        body: Any = None,
+        **path: str,
+    ) -> Any:
+        """The decoded JSON body of one call to `endpoint` (a name in `uppzy.ENDPOINTS`),
+        unparsed: for `kbsync probe`, which records the shapes Uppzy really answers with.
+
+        `path` fills the path's placeholders (`tenant_id` defaults to this client's tenant);
+        retries, deadline, errors and telemetry are those of every other call. None when the
+        body is empty or not JSON.
+        """
+        found = uppzy.ENDPOINTS.get(endpoint)
+        if found is None:
+            raise ValueError(f"unknown Uppzy endpoint {endpoint!r}")
+        params = {"tenant_id": self.tenant_id, **path}
+        call = uppzy.Call(found, params, params=query, json=body)
+        decoded, _ = self._execute(call)
+        return decoded
+
     # ------------------------------------------------------------------------- machinery
 
     def _parsed(

@@ -17,20 +17,6 @@ from pipeline import __version__
 from pipeline.cli.errors import fail, handle_errors
 from pipeline.errors import KbsyncError
 
-# Every command module, in the order `kbsync --help` lists them. Each defines `command`
-# (or `commands`, a list, for small families such as pause/resume).
-COMMAND_MODULES = [
-    "pipeline.cli.lint_cmd",
-    "pipeline.cli.plan_cmd",
-    "pipeline.cli.sync_cmd",
-    "pipeline.cli.rollback_cmd",
-    "pipeline.cli.pause_cmd",
-    "pipeline.cli.targets_cmd",
-    "pipeline.cli.chat_cmd",
-    "pipeline.cli.rules_cmd",
-    "pipeline.cli.sandbox_cmd",
-]
-
 
 class KbsyncGroup(click.Group):
     """Turns kbsync's errors into a message and an exit status inside click's own flow, so
@@ -94,9 +80,8 @@ def cli(ctx: click.Context, config_file: str | None, log_format: str, verbose: i
     configure_logging(log_format, verbose)
 
 
-# Commands by name, imported only when used: `kbsync lint` must not pay for importing the
-# API client, the sandbox or the ops code. Modules listed in COMMAND_MODULES but not here are
-# imported at start-up.
+# The registry of commands, by name (module, attribute), imported only when used: `kbsync lint`
+# must not pay for importing the API client, the sandbox or the ops code.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("pipeline.cli.lint_cmd", "command"),
     "plan": ("pipeline.cli.plan_cmd", "command"),
@@ -106,17 +91,20 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "resume": ("pipeline.cli.pause_cmd", "resume_command"),
     "targets": ("pipeline.cli.targets_cmd", "command"),
     "chat": ("pipeline.cli.chat_cmd", "command"),
+    "smoke": ("pipeline.cli.smoke_cmd", "command"),
+    "eval": ("pipeline.cli.eval_cmd", "command"),
+    "check": ("pipeline.cli.check_cmd", "command"),
+    "probe": ("pipeline.cli.probe_cmd", "command"),
+    "doctor": ("pipeline.cli.doctor_cmd", "command"),
+    "stats": ("pipeline.cli.stats_cmd", "stats_command"),
+    "sessions": ("pipeline.cli.stats_cmd", "sessions_command"),
+    "feedback": ("pipeline.cli.stats_cmd", "feedback_command"),
     "rules": ("pipeline.cli.rules_cmd", "command"),
     "sandbox": ("pipeline.cli.sandbox_cmd", "command"),
+    "init": ("pipeline.cli.init_cmd", "command"),
+    "completion": ("pipeline.cli.completion_cmd", "command"),
+    "report": ("pipeline.cli.report_cmd", "command"),
 }
-_LAZY_MODULES = {module for module, _ in LAZY_COMMANDS.values()}
-
-for _name in COMMAND_MODULES:
-    if _name in _LAZY_MODULES:
-        continue
-    _module = importlib.import_module(_name)
-    for _command in getattr(_module, "commands", None) or [_module.command]:
-        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> Any:

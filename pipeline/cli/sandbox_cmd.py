@@ -19,7 +19,13 @@ DEFAULT_DB = Path(".kbsync") / "sandbox.sqlite3"
 
 @click.group("sandbox")
 def command() -> None:
-    """Run the local Uppzy emulator (for tests, demos and failure drills)."""
+    """Run the local Uppzy emulator (for tests, demos and failure drills).
+
+    \b
+    Examples:
+      kbsync sandbox serve                           on 127.0.0.1:8765
+      kbsync sandbox serve --faults '503=0.1' --seed 7   a failure drill
+    """
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pipeline.cli.progress import SyncProgress
 from pipeline.config import LOCAL_ENV, EnvironmentConfig, Settings
 from pipeline.errors import ContentError, UsageError
 from pipeline.lint.engine import LintOptions, run_lint
+from pipeline.ops.gate import GateResult, check_eval_gate, check_gate
 from pipeline.sync.plan import Plan
 from pipeline.sync.service import SyncOptions, SyncOutcome, sync_target, targets
 
@@ -45,6 +46,11 @@ def lint_gate(settings: Settings, env: EnvironmentConfig, skip_lint: bool, force
             f"content has {report.errors} lint errors: the sync of {env.name} is blocked",
             hint="run kbsync lint and fix them (or --skip-lint, logged loudly)",
         )
+
+
+def _warn_overridden(result: GateResult) -> None:
+    for problem in result.overridden:
+        click.echo(f"warning: promotion gate overridden (--force): {problem}", err=True)
 
 
 @click.command("sync")
@@ -106,6 +112,7 @@ def command(
             hint=f"review first with: kbsync plan --env {env_name}",
         )
     lint_gate(settings, env, skip_lint, force)
+    _warn_overridden(check_gate(settings, env_name, force=force))
     options = SyncOptions(
         concurrency=concurrency or env.http.concurrency,
         allow_mass_delete=allow_mass_delete,
@@ -121,6 +128,7 @@ def command(
         for target in chosen:
 
             def confirm(plan: Plan) -> None:
+                _warn_overridden(check_eval_gate(settings, env_name, plan, force=force))
                 if yes or not plan.has_changes:
                     return
                 click.echo(plan_text(plan))

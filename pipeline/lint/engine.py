@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from pipeline import __version__, vcs
 from pipeline.config import Settings
+from pipeline.config import today as config_today
 from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, parse_item, relative_path
 from pipeline.corpus.loader import MAX_FILE_BYTES, read_text
 from pipeline.errors import UsageError
@@ -193,16 +193,9 @@ def _without_fix(options: LintOptions) -> LintOptions:
 
 
 def _context(settings: Settings, today: dt.date | None) -> LintContext:
-    if today is None:
-        override = os.environ.get("KBSYNC_TODAY")
-        if override:
-            try:
-                today = dt.date.fromisoformat(override)
-            except ValueError:
-                raise UsageError(f"KBSYNC_TODAY={override!r} is not an ISO date") from None
     return LintContext(
         settings=settings,
-        today=today or dt.date.today(),
+        today=today or config_today(),
         rollout=load_rollout(settings.content_root),
     )
 

@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -56,6 +57,28 @@ def _wait_for_first_write(root: Path, process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
+def _desired_titles(root: Path) -> list[str]:
+    return [p.name for p in (root / "content").rglob("*.md")]
+
+
+def _wait_for_progress(root: Path, process: subprocess.Popen[bytes], point: int) -> None:
+    """Wait until documents created plus documents activated reach `point`, as the sandbox's
+    database shows it: a kill point that does not depend on how fast the machine is."""
+    db = root / ".kbsync/sandbox.sqlite3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                created, active = conn.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(status = 'active'), 0) FROM documents"
+                ).fetchone()
+        except sqlite3.Error:
+            created = active = 0
+        if created + active >= point:
+            return
+        time.sleep(0.002)
+
+
 def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
     root = write_repo(tmp_path / "repo", base_files() | many_files(60), config=CRASH_CONFIG)
     (root / ".gitignore").write_text(".kbsync/\n")
@@ -67,8 +90,8 @@ def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
         process = _sync(root)
         started = _wait_for_first_write(root, process)
         assert started, process.stderr.read().decode() if process.stderr else ""
-        delay = rng.uniform(0.0, 0.8)
-        time.sleep(delay)
+        point = rng.randint(1, 2 * len(_desired_titles(root)) - 10)
+        _wait_for_progress(root, process, point)
         killed = process.poll() is None
         if killed:
             process.send_signal(signal.SIGKILL)
@@ -82,7 +105,7 @@ def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
             harness.assert_converged()
             assert harness.plan().changes == []
             harness.client.close()
-        report.append(f"round {number}: killed={killed} after {delay:.2f}s")
+        report.append(f"round {number}: killed={killed} at progress point {point}")
     return report
 
 

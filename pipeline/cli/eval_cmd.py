@@ -1,0 +1,108 @@
+"""`kbsync eval`: ask the eval questions and score the answers (recorded for the gate)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pipeline import vcs
+from pipeline.cli.common import settings_from
+from pipeline.cli.connect import open_client
+from pipeline.config import LOCAL_ENV
+from pipeline.errors import UsageError
+from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals
+from pipeline.ops.records import save_record
+from pipeline.sync.service import targets
+
+
+@click.command("eval")
+@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
+@click.option("--site", help="Only this site (default: every site of the environment).")
+@click.option("--min-pass", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
+              help="Lowest pass rate that exits 0.")  # fmt: skip
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every result (answer, confidence, request id) as JSON.")  # fmt: skip
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Questions at once (default: the environment's http.concurrency).")  # fmt: skip
+@click.option("--async/--sync", "use_async", default=None,
+              help="Async (polled) or sync chat (default: the environment's async.enabled).")  # fmt: skip
+@click.pass_context
+def command(
+    ctx: click.Context,
+    env_name: str,
+    site: str | None,
+    min_pass: float,
+    out_file: Path | None,
+    concurrency: int | None,
+    use_async: bool | None,
+) -> None:
+    """Answer quality: ask each question of content/evals/*.yaml and check the answer.
+
+    An answer passes when it contains every `must_contain` phrase, none of `must_not_contain`,
+    and its confidence is at least `min_confidence`. Exit 1 when the pass rate is below
+    --min-pass. The result is kept with each target's state (a batch with `requires_eval`
+    needs a passing eval on the environment it is promoted from).
+
+    \b
+    Examples:
+      kbsync eval --env local
+      kbsync eval --env staging --min-pass 0.95 --out eval.json
+    """
+    settings = settings_from(ctx)
+    env = settings.environment(env_name)
+    chosen = targets(settings, env_name, site)
+    cases = load_evals(settings.content_root)
+    if not cases:
+        raise UsageError(
+            f"no eval questions in {settings.content_root / EVALS_DIR}/*.yaml",
+            hint="add a file with an 'evals:' list (see docs/runbook.md)",
+        )
+    with open_client(settings, env) as client:
+        report = run_evals(
+            client,
+            env,
+            chosen,
+            cases,
+            min_pass=min_pass,
+            commit=vcs.head_commit(settings.root),
+            concurrency=concurrency,
+            use_async=use_async,
+        )
+    for target in chosen:
+        save_record(settings, target, "eval", report.for_target(target).to_record())
+    click.echo(render(report))
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        click.echo(f"wrote {out_file}")
+    if not report.passed:
+        ctx.exit(1)
+
+
+def render(report: EvalReport) -> str:
+    """The results table and the verdict."""
+    rows = [("", "eval", "target", "confidence", "request", "why")]
+    for r in report.results:
+        rows.append((
+            "PASS" if r.passed else "FAIL",
+            r.case.id,
+            r.target.key,
+            r.confidence_level or "-",
+            r.request_id or "-",
+            "; ".join(r.failures),
+        ))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5]
+        for row in rows
+    ]
+    lines = [line.rstrip() for line in lines]
+    passed = sum(r.passed for r in report.results)
+    verdict = "passed" if report.passed else "FAILED"
+    lines.append(
+        f"eval {verdict}: {passed} of {len(report.results)} "
+        f"({report.pass_rate:.0%}, minimum {report.min_pass:.0%}) on {report.environment}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""`kbsync report`: a content-health report (HTML, Markdown and JSON) for the whole repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pipeline.cli.common import settings_from
+from pipeline.cli.report_render import health_html, health_markdown
+from pipeline.config import today
+from pipeline.lint.engine import LintOptions, run_lint
+from pipeline.lint.health import build_health
+
+
+@click.command("report")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder for index.html, report.md and report.json.")  # fmt: skip
+@click.option("--no-cache", is_flag=True, help="Do not read or write .kbsync/cache.")
+@click.pass_context
+def command(ctx: click.Context, out_dir: Path, no_cache: bool) -> None:
+    """Write a content-health report: statuses, batches, reviews and expiry dates coming due
+    (by owner), and lint findings by rule.
+
+    \b
+    Examples:
+      kbsync report --out health
+      kbsync report --out health && cat health/report.md >> "$GITHUB_STEP_SUMMARY"
+    """
+    settings = settings_from(ctx)
+    lint = run_lint(settings, LintOptions(use_cache=not no_cache))
+    health = build_health(settings, lint, today())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "index.html").write_text(health_html(health), encoding="utf-8")
+    (out_dir / "report.md").write_text(health_markdown(health), encoding="utf-8")
+    data = json.dumps(health.to_json(), indent=2, ensure_ascii=False)
+    (out_dir / "report.json").write_text(data + "\n", encoding="utf-8")
+    click.echo(
+        f"{health.items} items, {health.lint_errors} lint errors, "
+        f"{len(health.reviews_overdue)} reviews overdue, {len(health.reviews_due_soon)} due soon, "
+        f"{len(health.expired)} expired: wrote {out_dir}/index.html, report.md, report.json"
+    )

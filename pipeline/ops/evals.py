@@ -1,0 +1,330 @@
+"""Answer-quality evals: questions from `content/evals/*.yaml`, asked and scored.
+
+    evals:
+      - id: locker-pickup-window
+        question: How long will my parcel stay in the locker?
+        must_contain: ["72 hours"]          # every phrase must appear (case-insensitive)
+        must_not_contain: ["parcelly.internal"]
+        min_confidence: medium              # low, medium or high
+
+Each result keeps Uppzy's `request_id`, so a rating can be tied back to the exact answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.api import ApiError, UppzyClient
+from pipeline.config import EnvironmentConfig
+from pipeline.errors import ConfigError
+from pipeline.ops.chat import ask
+from pipeline.sync.state import Target, now_iso
+
+log = logging.getLogger(__name__)
+
+EVALS_DIR = "evals"
+CONFIDENCE_LEVELS = ("low", "medium", "high")
+_KEYS = {"id", "question", "must_contain", "must_not_contain", "min_confidence"}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class EvalCase:
+    """One question and what its answer must (and must not) say."""
+
+    id: str
+    question: str
+    must_contain: tuple[str, ...] = ()
+    must_not_contain: tuple[str, ...] = ()
+    min_confidence: str = "medium"
+    source: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """How one question was answered on one target, and why it failed if it did."""
+
+    case: EvalCase
+    target: Target
+    passed: bool
+    failures: tuple[str, ...]
+    answer: str = field(repr=False)
+    confidence_level: str | None
+    confidence_score: float | None
+    request_id: str | None
+    session_id: str | None
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.case.id,
+            "target": self.target.key,
+            "question": self.case.question,
+            "passed": self.passed,
+            "failures": list(self.failures),
+            "confidence_level": self.confidence_level,
+            "confidence_score": self.confidence_score,
+            "min_confidence": self.case.min_confidence,
+            "request_id": self.request_id,
+            "session_id": self.session_id,
+            "seconds": round(self.seconds, 3),
+            "answer": self.answer,
+            "source": f"{self.case.source}:{self.case.line}",
+        }
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Every result of one run, with its pass rate against `min_pass`."""
+
+    environment: str
+    results: tuple[EvalResult, ...]
+    min_pass: float
+    at: str
+    commit: str | None
+
+    @property
+    def pass_rate(self) -> float:
+        if not self.results:
+            return 0.0
+        return sum(r.passed for r in self.results) / len(self.results)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and self.pass_rate >= self.min_pass
+
+    def for_target(self, target: Target) -> EvalReport:
+        mine = tuple(r for r in self.results if r.target == target)
+        return EvalReport(self.environment, mine, self.min_pass, self.at, self.commit)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "environment": self.environment,
+            "passed": self.passed,
+            "pass_rate": round(self.pass_rate, 4),
+            "min_pass": self.min_pass,
+            "total": len(self.results),
+            "failed": sum(not r.passed for r in self.results),
+            "at": self.at,
+            "commit": self.commit,
+            "results": [r.to_json() for r in self.results],
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        """The summary kept in a target's state (`records["eval"]`)."""
+        return {
+            "passed": self.passed,
+            "at": self.at,
+            "commit": self.commit,
+            "pass_rate": round(self.pass_rate, 4),
+            "min_pass": self.min_pass,
+            "total": len(self.results),
+            "failed": sorted(r.case.id for r in self.results if not r.passed),
+        }
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_evals(content_root: Path) -> list[EvalCase]:
+    """Every case of `content/evals/*.yaml` (sorted by file); malformed YAML is a ConfigError."""
+    folder = content_root / EVALS_DIR
+    cases: list[EvalCase] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        for case in load_eval_file(path):
+            where = f"{case.source}:{case.line}"
+            if case.id in seen:
+                raise ConfigError(
+                    f"eval {case.id!r} is defined twice (also at {seen[case.id]})",
+                    path=path,
+                    line=case.line,
+                    hint="give every eval a unique id",
+                )
+            seen[case.id] = where
+            cases.append(case)
+    return cases
+
+
+def load_eval_file(path: Path) -> list[EvalCase]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=path) from None
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("evals"), list):
+        raise ConfigError(
+            "expected a mapping with a list 'evals:'", path=path, line=1,
+            hint="see content/evals/smoke.yaml for the format",
+        )  # fmt: skip
+    lines = _entry_lines(node)
+    out = []
+    for index, raw in enumerate(data["evals"]):
+        line = lines[index] if index < len(lines) else 0
+        out.append(_case(raw, index, path, line))
+    return out
+
+
+def _case(raw: Any, index: int, path: Path, line: int) -> EvalCase:
+    label = f"eval #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label} must be a mapping", path=path, line=line)
+    if isinstance(raw.get("id"), str):
+        label = f"eval #{index + 1} ({raw['id']})"
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise ConfigError(
+            f"{label}: unknown key {sorted(map(str, unknown))[0]!r} "
+            f"(known: {', '.join(sorted(_KEYS))})",
+            path=path,
+            line=line,
+        )
+    case_id = raw.get("id")
+    if not isinstance(case_id, str) or not _ID.match(case_id):
+        raise ConfigError(
+            f"{label}: 'id' must be a short name of letters, digits, '.', '_' or '-'",
+            path=path,
+            line=line,
+        )
+    question = raw.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise ConfigError(f"{label}: 'question' must be a non-empty string", path=path, line=line)
+    phrases: dict[str, tuple[str, ...]] = {}
+    for key in ("must_contain", "must_not_contain"):
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(
+                f"{label}: '{key}' must be a list of non-empty strings", path=path, line=line
+            )
+        phrases[key] = tuple(value)
+    level = raw.get("min_confidence", "medium")
+    if level not in CONFIDENCE_LEVELS:
+        raise ConfigError(
+            f"{label}: 'min_confidence' must be one of {', '.join(CONFIDENCE_LEVELS)}, "
+            f"not {level!r}",
+            path=path,
+            line=line,
+        )
+    return EvalCase(
+        id=case_id,
+        question=question.strip(),
+        must_contain=phrases["must_contain"],
+        must_not_contain=phrases["must_not_contain"],
+        min_confidence=level,
+        source=str(path),
+        line=line,
+    )
+
+
+def _entry_lines(node: Any) -> list[int]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "evals" and isinstance(value, yaml.SequenceNode):
+            return [entry.start_mark.line + 1 for entry in value.value]
+    return []
+
+
+# --- running and scoring ---------------------------------------------------------------------
+
+
+def score(case: EvalCase, answer: str, confidence_level: str | None) -> tuple[str, ...]:
+    """Why `answer` fails `case` (empty when it passes)."""
+    failures: list[str] = []
+    text = _normalise(answer)
+    for phrase in case.must_contain:
+        if _normalise(phrase) not in text:
+            failures.append(f"missing {phrase!r}")
+    for phrase in case.must_not_contain:
+        if _normalise(phrase) in text:
+            failures.append(f"contains {phrase!r}")
+    level = (confidence_level or "").lower()
+    if level not in CONFIDENCE_LEVELS:
+        failures.append(f"confidence {confidence_level or 'unknown'} (no level given)")
+    elif CONFIDENCE_LEVELS.index(level) < CONFIDENCE_LEVELS.index(case.min_confidence):
+        failures.append(f"confidence {level} < {case.min_confidence}")
+    return tuple(failures)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def run_evals(
+    client: UppzyClient,
+    env: EnvironmentConfig,
+    targets: Sequence[Target],
+    cases: Sequence[EvalCase],
+    *,
+    min_pass: float,
+    commit: str | None = None,
+    concurrency: int | None = None,
+    use_async: bool | None = None,
+) -> EvalReport:
+    """Ask every case on every target (at most `concurrency` at once) and score the answers."""
+    work = [(target, case) for target in targets for case in cases]
+    workers = max(1, min(concurrency or client.concurrency, len(work) or 1))
+    started = now_iso()
+
+    def one(item: tuple[Target, EvalCase]) -> EvalResult:
+        return _ask_one(client, env, item[0], item[1], use_async)
+
+    with ThreadPoolExecutor(workers, "kbsync-eval") as pool:
+        results = tuple(pool.map(one, work))
+    return EvalReport(env.name, results, min_pass, started, commit)
+
+
+def _ask_one(
+    client: UppzyClient,
+    env: EnvironmentConfig,
+    target: Target,
+    case: EvalCase,
+    use_async: bool | None,
+) -> EvalResult:
+    start = time.monotonic()
+    try:
+        reply = ask(client, env, target.site, case.question, use_async=use_async)
+    except ApiError as exc:
+        log.warning("eval %s on %s: %s", case.id, target.key, exc)
+        return EvalResult(
+            case=case,
+            target=target,
+            passed=False,
+            failures=(f"no answer: {exc.message}",),
+            answer="",
+            confidence_level=None,
+            confidence_score=None,
+            request_id=exc.request_id,
+            session_id=None,
+            seconds=time.monotonic() - start,
+        )
+    failures = score(case, reply.answer, reply.confidence_level)
+    return EvalResult(
+        case=case,
+        target=target,
+        passed=not failures,
+        failures=failures,
+        answer=reply.answer,
+        confidence_level=reply.confidence_level,
+        confidence_score=reply.confidence_score,
+        request_id=reply.request_id,
+        session_id=reply.session_id,
+        seconds=reply.seconds,
+    )

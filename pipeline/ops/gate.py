@@ -1,0 +1,211 @@
+"""The promotion gate: production syncs only what staging has smoke-tested (and evaluated).
+
+An environment may name the one it is promoted from (`promote_from`; `production` defaults to
+`staging` when both exist). Its sync is refused unless every target of that environment has a
+passing smoke run within `rollout.smoke_window_hours` on the commit being synced, or on an
+ancestor with no change under the content folder since. A rollout batch with
+`requires_eval: true` is only written when `kbsync eval` passed there on the same terms.
+`--force` overrides both, loudly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline import vcs
+from pipeline.config import Settings
+from pipeline.errors import KbsyncError
+from pipeline.ops.records import load_record
+from pipeline.rollout import load_rollout
+from pipeline.sync.plan import Plan
+from pipeline.sync.service import targets
+
+log = logging.getLogger(__name__)
+
+WRITING_ACTIONS = frozenset({"create", "update", "rename", "activate", "adopt"})
+
+
+class GateRefused(KbsyncError):
+    """The environment this one is promoted from has not proven the content yet."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What the gate checked; `overridden` lists the refusals `--force` let through."""
+
+    source: str | None
+    checked: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()
+
+
+def promoted_from(settings: Settings, env_name: str) -> str | None:
+    """The environment `env_name` is promoted from, if any."""
+    env = settings.environment(env_name)
+    if env.promote_from:
+        settings.environment(env.promote_from)  # a ConfigError if it names no environment
+        return env.promote_from
+    if env_name == "production" and "staging" in settings.environments:
+        return "staging"
+    return None
+
+
+def check_gate(
+    settings: Settings,
+    env_name: str,
+    *,
+    force: bool = False,
+    plan: Plan | None = None,
+    now: dt.datetime | None = None,
+) -> GateResult:
+    """Refuse (GateRefused) unless the source environment passed smoke within the window on
+    this content; with a `plan`, also unless it passed eval when the plan writes a batch that
+    `requires_eval`. With `force`, log the refusal loudly and let it through."""
+    source = promoted_from(settings, env_name)
+    if source is None:
+        return GateResult(None)
+    window = settings.environment(env_name).rollout.smoke_window_hours
+    problems = _record_problems(settings, source, "smoke", "kbsync smoke", window, now)
+    result = _verdict(
+        env_name, source, ("smoke",), problems, force, [f"kbsync smoke --env {source}"]
+    )
+    if plan is None:
+        return result
+    evals = check_eval_gate(settings, env_name, plan, force=force, now=now)
+    return GateResult(source, result.checked + evals.checked, result.overridden + evals.overridden)
+
+
+def check_eval_gate(
+    settings: Settings,
+    env_name: str,
+    plan: Plan | None,
+    *,
+    force: bool = False,
+    now: dt.datetime | None = None,
+) -> GateResult:
+    """Refuse writing a `requires_eval` batch until eval passed on the source environment.
+
+    Without a plan, every such batch listing `env_name` counts. An environment promoted from
+    none has nothing to wait for.
+    """
+    source = promoted_from(settings, env_name)
+    batches = _eval_batches(settings, env_name, plan)
+    if source is None or not batches:
+        return GateResult(source)
+    problems = [
+        f"batch {', '.join(batches)} requires_eval: {problem}"
+        for problem in _record_problems(settings, source, "eval", "kbsync eval", None, now)
+    ]
+    return _verdict(env_name, source, ("eval",), problems, force, [f"kbsync eval --env {source}"])
+
+
+def _verdict(
+    env_name: str,
+    source: str,
+    checked: tuple[str, ...],
+    problems: list[str],
+    force: bool,
+    commands: list[str],
+) -> GateResult:
+    if not problems:
+        return GateResult(source, checked)
+    message = f"{env_name} is promoted from {source}, and " + "; ".join(problems)
+    if force:
+        log.warning("PROMOTION GATE OVERRIDDEN for %s (--force): %s", env_name, message)
+        return GateResult(source, checked, tuple(problems))
+    raise GateRefused(
+        message,
+        hint=f"run {' and '.join(commands)} on this commit (or pass --force, logged loudly)",
+    )
+
+
+def _eval_batches(settings: Settings, env_name: str, plan: Plan | None) -> list[str]:
+    """Batches with `requires_eval` this sync would write into `env_name`.
+
+    Without a plan, every such batch that lists the environment counts.
+    """
+    rollout = load_rollout(settings.content_root)
+    wanted = {b.id for b in rollout.batches if b.requires_eval and env_name in b.environments}
+    if plan is None:
+        return sorted(wanted)
+    writing = {c.batch for c in plan.changes if c.action in WRITING_ACTIONS}
+    return sorted(b for b in wanted if b in writing)
+
+
+def _record_problems(
+    settings: Settings,
+    source: str,
+    key: str,
+    command: str,
+    window_hours: float | None,
+    now: dt.datetime | None,
+) -> list[str]:
+    problems = []
+    head = vcs.head_commit(settings.root)
+    for target in targets(settings, source):
+        record = load_record(settings, target, key)
+        problem = _problem(settings, record, head, window_hours, now)
+        if problem:
+            problems.append(f"{target.key}: {problem} ({command} --env {source})")
+    return problems
+
+
+def _problem(
+    settings: Settings,
+    record: dict[str, Any] | None,
+    head: str | None,
+    window_hours: float | None,
+    now: dt.datetime | None,
+) -> str | None:
+    """Why `record` does not clear the gate, or None when it does."""
+    if record is None:
+        return "no run recorded"
+    if not record.get("passed"):
+        return f"the last run ({record.get('at', '?')}) failed"
+    if window_hours is not None:
+        at = _parse_time(record.get("at"))
+        if at is None:
+            return "the last run has no time"
+        age = ((now or dt.datetime.now(dt.UTC)) - at).total_seconds() / 3600
+        if age > window_hours:
+            return f"the last passing run is {age:.1f} h old (window {window_hours:g} h)"
+    commit = record.get("commit")
+    if not isinstance(commit, str) or not commit:
+        return "the last passing run was not made from a git commit"
+    if head is None:
+        return "this checkout has no commit to compare with"
+    if commit == head:
+        return None
+    if not content_unchanged_since(settings, commit, head):
+        return f"content changed since the run's commit {commit[:12]}"
+    return None
+
+
+def content_unchanged_since(settings: Settings, commit: str, head: str) -> bool:
+    """True if `commit` is an ancestor of `head` and nothing under content/ differs."""
+    if _git(settings, "merge-base", "--is-ancestor", commit, head) != 0:
+        return False
+    return _git(settings, "diff", "--quiet", commit, head, "--", settings.content_dir) == 0
+
+
+def _git(settings: Settings, *args: str) -> int:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=settings.root, capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("git %s failed: %s", " ".join(args), exc)
+        return 128
+    return done.returncode
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
