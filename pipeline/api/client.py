@@ -641,7 +641,7 @@ class UppzyClient:
             raise DeadlineExceeded(
                 f"{call.endpoint.name}: no time left to send it",
                 deadline=clock.seconds,
-                last_error=None,
+                last_error=state.last_error,
                 endpoint=call.endpoint.name,
                 attempts=number - 1,
                 client_request_id=client_request_id,

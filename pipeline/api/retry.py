@@ -137,9 +137,14 @@ class RetryState:
     def __init__(self) -> None:
         self.attempt = 0
         self.decision: RetryDecision | None = None
+        self.last_error: ApiError | None = None
+        """The failure of the latest attempt: what a deadline that strikes between attempts
+        reports as the cause."""
 
     def hook(self, exc: Exception) -> bool | float:
         """stamina's backoff hook: False to stop, or the seconds to wait before the next try."""
+        if isinstance(exc, ApiError):
+            self.last_error = exc
         decision = self.decision
         if decision is None or not decision.retry or not isinstance(exc, ApiError):
             return False
