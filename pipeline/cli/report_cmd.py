@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import settings_from
-from pipeline.cli.report_render import health_html, health_markdown
+from pipeline.cli.report_render import health_html, health_markdown, report_json
 from pipeline.config import today
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.lint.health import build_health
+from pipeline.ops.holdings import gather_holdings
 
 
 @click.command("report")
@@ -20,8 +21,13 @@ from pipeline.lint.health import build_health
 @click.option("--no-cache", is_flag=True, help="Do not read or write .kbsync/cache.")
 @click.pass_context
 def command(ctx: click.Context, out_dir: Path, no_cache: bool) -> None:
-    """Write a content-health report: statuses, batches, reviews and expiry dates coming due
-    (by owner), and lint findings by rule.
+    """Write a content-health report: lint findings by family, file and rule; how long ago
+    content was reviewed and which reviews and expiry dates come due (by owner); what each
+    environment and site holds by rollout batch; and the last smoke and eval runs.
+
+    The page is one self-contained HTML file (nothing is fetched when it is opened). State is
+    read from the local store only: a git store's remote is not fetched, so when other machines
+    sync, first run: git fetch REMOTE '+refs/kbsync/*:refs/kbsync/*'
 
     \b
     Examples:
@@ -31,10 +37,11 @@ def command(ctx: click.Context, out_dir: Path, no_cache: bool) -> None:
     settings = settings_from(ctx)
     lint = run_lint(settings, LintOptions(use_cache=not no_cache))
     health = build_health(settings, lint, today())
+    holdings = gather_holdings(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "index.html").write_text(health_html(health), encoding="utf-8")
-    (out_dir / "report.md").write_text(health_markdown(health), encoding="utf-8")
-    data = json.dumps(health.to_json(), indent=2, ensure_ascii=False)
+    (out_dir / "index.html").write_text(health_html(health, holdings), encoding="utf-8")
+    (out_dir / "report.md").write_text(health_markdown(health, holdings), encoding="utf-8")
+    data = json.dumps(report_json(health, holdings), indent=2, ensure_ascii=False)
     (out_dir / "report.json").write_text(data + "\n", encoding="utf-8")
     click.echo(
         f"{health.items} items, {health.lint_errors} lint errors, "

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.config import Settings
 from pipeline.corpus import Item, load_corpus
 from pipeline.lint.engine import LintReport
+from pipeline.lint.findings import Finding
 from pipeline.rollout import load_rollout
 
 DUE_SOON_DAYS = 30
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
+    (">365", 366, None),
+)
+"""(label, first day, last day or None for open-ended) of the `reviewed` age histogram."""
 UNOWNED = "(no owner)"
 NO_BATCH = "(no batch)"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "suggestion": 2}
@@ -53,6 +63,27 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class FindingCount:
+    """Findings of one family (rule category) or one file, by severity."""
+
+    name: str
+    errors: int
+    warnings: int
+    suggestions: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    """How many items were last reviewed between `min_days` and `max_days` days ago."""
+
+    label: str
+    min_days: int
+    max_days: int | None
+    count: int
+
+
+@dataclass(frozen=True)
 class OwnerHealth:
     owner: str
     items: int
@@ -80,6 +111,11 @@ class HealthReport:
     expiring_soon: list[DueItem] = field(default_factory=list)
     rules: list[RuleCount] = field(default_factory=list)
     owners: list[OwnerHealth] = field(default_factory=list)
+    findings_by_family: list[FindingCount] = field(default_factory=list)
+    findings_by_file: list[FindingCount] = field(default_factory=list)
+    review_ages: list[AgeBucket] = field(default_factory=list)
+    never_reviewed: int = 0
+    """Items without a `reviewed` date (not in any age bucket)."""
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape (version 1); dates as ISO strings."""
@@ -164,7 +200,42 @@ def build_health(settings: Settings, lint: LintReport, today: dt.date) -> Health
         expiring_soon=sorted(expiring, key=lambda d: (d.days_left, d.path)),
         rules=rules,
         owners=_owners(items, overdue, due_soon, findings_by_path),
+        findings_by_family=_finding_counts(lint, lambda f: f.category),
+        findings_by_file=_finding_counts(lint, lambda f: f.path),
+        review_ages=review_ages(items, today),
+        never_reviewed=sum(1 for i in items if i.reviewed is None),
     )
+
+
+def review_ages(items: list[Item], today: dt.date) -> list[AgeBucket]:
+    """The histogram of days since each item's `reviewed` date (future dates count as 0)."""
+    counts = Counter[str]()
+    for item in items:
+        if item.reviewed is None:
+            continue
+        age = max(0, (today - item.reviewed).days)
+        for label, low, high in AGE_BUCKETS:
+            if age >= low and (high is None or age <= high):
+                counts[label] += 1
+                break
+    return [AgeBucket(label, low, high, counts[label]) for label, low, high in AGE_BUCKETS]
+
+
+def _finding_counts(lint: LintReport, key: Callable[[Finding], str]) -> list[FindingCount]:
+    by_key: dict[str, Counter[str]] = {}
+    for finding in lint.findings:
+        by_key.setdefault(key(finding), Counter())[finding.severity.value] += 1
+    rows = [
+        FindingCount(
+            name,
+            errors=c["error"],
+            warnings=c["warning"],
+            suggestions=c["suggestion"],
+            total=sum(c.values()),
+        )
+        for name, c in by_key.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.errors, -r.warnings, -r.total, r.name))
 
 
 def _due(item: Item, due: dt.date, today: dt.date) -> DueItem:

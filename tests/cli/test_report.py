@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.sync.state import Entry, Target, TargetState
+from pipeline.sync.store import FileStateStore, GitStateStore
 from tests.cli.conftest import Run
-from tests.helpers import write_repo
+from tests.cli.report_figures import mismatches, shown
+from tests.helpers import commit_all, write_repo
 
 
 def item(id: str, reviewed: str, owner: str, *, extra: str = "", body: str = "Text.") -> str:
@@ -110,10 +113,161 @@ def test_report_markdown_and_html_show_the_same_tables(run: Run, tmp_path: Path)
     page = (root / "health/index.html").read_text(encoding="utf-8")
     assert "<td>Is it &lt;b&gt;bold&lt;/b&gt;?</td>" in page
     assert "<b>bold</b>" not in page
-    assert '<td class="num">-53</td>' not in page and "<td>53 days ago</td>" in page
+    assert '<td data-metric="/reviews_overdue/0/days_left" data-value="-53">53 days ago</td>' in (
+        page
+    )
 
 
 def test_report_needs_out(run: Run, tmp_path: Path) -> None:
     result = run(make_repo(tmp_path), "report")
     assert result.exit_code == 2
     assert "Missing option '--out'" in result.output
+
+
+def test_report_json_counts_findings_by_family_and_file_and_review_ages(
+    run: Run, tmp_path: Path
+) -> None:
+    root = make_repo(tmp_path)
+    assert run(root, "report", "--out", "health", "--no-cache").exit_code == 0
+    data = json.loads((root / "health/report.json").read_text(encoding="utf-8"))
+    assert data["findings_by_family"] == [
+        {"name": "freshness", "errors": 1, "warnings": 1, "suggestions": 0, "total": 2},
+        {"name": "internal", "errors": 1, "warnings": 0, "suggestions": 0, "total": 1},
+    ]
+    assert [(f["name"], f["errors"], f["warnings"]) for f in data["findings_by_file"]] == [
+        ("content/docs/expired.md", 1, 0),
+        ("content/qa/expiring.md", 1, 0),
+        ("content/docs/overdue.md", 0, 1),
+    ]
+    assert [(b["label"], b["count"]) for b in data["review_ages"]] == [
+        ("0-30", 3), ("31-90", 0), ("91-180", 0), ("181-365", 1), (">365", 1),
+    ]  # fmt: skip
+    assert data["never_reviewed"] == 0
+    assert [(h["target"], h["entries"], h["smoke"], h["eval"]) for h in data["holdings"]] == [
+        ("local/s_local", 0, None, None)
+    ]
+
+
+def test_report_page_is_self_contained_and_its_figures_match_the_json(
+    run: Run, tmp_path: Path
+) -> None:
+    root = make_repo(tmp_path)
+    assert run(root, "report", "--out", "health", "--no-cache").exit_code == 0
+    page = (root / "health/index.html").read_text(encoding="utf-8")
+    data = json.loads((root / "health/report.json").read_text(encoding="utf-8"))
+    assert mismatches(page, data) == []
+    figures = shown(page)
+    assert [figures[f"/review_ages/{i}/count"] for i in range(5)] == ["3", "0", "0", "1", "1"]
+    assert figures["/findings_by_family/0/warnings"] == "1"
+    assert figures["/findings_by_file/2/warnings"] == "1"
+    assert figures["/reviews_overdue/0/days_left"] == "-53"
+    assert '<svg class="histogram"' in page
+    for outside in ("http://", "https://", "<script", "<link", " src="):
+        assert outside not in page
+
+
+ENV_CONFIG = """\
+[lint]
+rules_dir = 'rules'
+
+[environments.local]
+base_url = "sandbox:"
+tenant_id = "t_local"
+
+[environments.local.sites.s_local]
+audiences = ["public"]
+"""
+
+
+def entry(path: str, batch: str | None, status: str = "active") -> Entry:
+    return Entry(f"doc_{path}", "h", status, "text", path, path, batch)
+
+
+HELD = {
+    "docs.overdue": entry("content/docs/overdue.md", "core"),
+    "docs.soon": entry("content/docs/soon.md", "core"),
+    "docs.draft": entry("content/docs/draft.md", "core", "draft"),
+    "qa.expiring": entry("content/qa/expiring.md", "later"),
+    "docs.old": entry("content/docs/old.md", None),
+}
+SMOKE = {"passed": True, "at": "2026-11-22T10:00:00Z", "commit": "a" * 40,
+         "steps": [{"name": "chat.sync", "status": "passed"}] * 3}  # fmt: skip
+EVAL = {"passed": False, "at": "2026-11-22T11:00:00Z", "commit": "b" * 40, "pass_rate": 0.5,
+        "min_pass": 0.9, "total": 2, "failed": ["locker-hours"]}  # fmt: skip
+
+
+def held_state(target: Target) -> TargetState:
+    return TargetState(target=target, commit="c" * 40, entries=dict(HELD),
+                       records={"smoke": SMOKE, "eval": EVAL})  # fmt: skip
+
+
+def test_report_shows_what_each_target_holds_by_batch_and_its_last_runs(
+    run: Run, tmp_path: Path
+) -> None:
+    root = make_repo(tmp_path)
+    (root / "kbsync.toml").write_text(ENV_CONFIG, encoding="utf-8")
+    FileStateStore(root / ".kbsync/state").save(held_state(Target("local", "s_local")))
+
+    assert run(root, "report", "--out", "health", "--no-cache").exit_code == 0
+    data = json.loads((root / "health/report.json").read_text(encoding="utf-8"))
+    (held,) = data["holdings"]
+    assert (held["target"], held["entries"], held["commit"], held["revision"]) == (
+        "local/s_local", 5, "c" * 40, 1,
+    )  # fmt: skip
+    assert held["updated_at"] != ""
+    assert held["store"] == ".kbsync/state/local/s_local.json"
+    assert held["batches"] == [
+        {"batch": "core", "active": 2, "draft": 1, "total": 3},
+        {"batch": "later", "active": 1, "draft": 0, "total": 1},
+        {"batch": "(no batch)", "active": 1, "draft": 0, "total": 1},
+    ]
+    assert held["smoke"] == {"kind": "smoke", "passed": True, "at": "2026-11-22T10:00:00Z",
+                             "commit": "a" * 40, "detail": "3 of 3 steps passed"}  # fmt: skip
+    assert held["eval"]["passed"] is False
+    assert held["eval"]["detail"] == "50% of 2 cases (minimum 90%); failed: locker-hours"
+    page = (root / "health/index.html").read_text(encoding="utf-8")
+    assert mismatches(page, data) == []
+    figures = shown(page)
+    assert figures["/holdings/0/batches/0/draft"] == "1"
+    assert figures["/holdings/0/smoke/passed"] == "true"
+    assert figures["/holdings/0/eval/passed"] == "false"
+    markdown = (root / "health/report.md").read_text(encoding="utf-8")
+    assert "| core | 2 | 1 | 3 |" in markdown
+    assert "| local/s_local | eval | FAILED | 2026-11-22T11:00:00Z | bbbbbbbbbbbb |" in markdown
+
+
+def test_report_reads_a_git_store_locally_without_fetching_its_remote(
+    run: Run, tmp_path: Path
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    missing_remote = tmp_path / "no-such-remote.git"
+    config = (
+        ENV_CONFIG + f'\n[environments.local.state]\nstore = "git"\nremote = "{missing_remote}"\n'
+    )
+    (root / "kbsync.toml").write_text(config, encoding="utf-8")
+    commit_all(root, "content")
+    GitStateStore(root, None).save(held_state(Target("local", "s_local")))
+
+    result = run(root, "report", "--out", "health", "--no-cache")
+    assert result.exit_code == 0, result.output
+    data = json.loads((root / "health/report.json").read_text(encoding="utf-8"))
+    (held,) = data["holdings"]
+    assert (held["entries"], held["error"]) == (5, None)
+    assert held["store"] == "git ref refs/kbsync/local/s_local"
+
+
+def test_report_names_a_target_whose_state_cannot_be_read(run: Run, tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    (root / "kbsync.toml").write_text(ENV_CONFIG, encoding="utf-8")
+    broken = root / ".kbsync/state/local/s_local.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json", encoding="utf-8")
+
+    result = run(root, "report", "--out", "health", "--no-cache")
+    assert result.exit_code == 0, result.output
+    data = json.loads((root / "health/report.json").read_text(encoding="utf-8"))
+    (held,) = data["holdings"]
+    assert held["entries"] == 0
+    assert held["error"].startswith(f"{broken}: cannot read the sync state: ")
+    page = (root / "health/index.html").read_text(encoding="utf-8")
+    assert "cannot read state: " in page
