@@ -45,7 +45,7 @@ from pipeline.api.models import (
     TextDocument,
 )
 from pipeline.api.telemetry import Metrics
-from pipeline.api.transport import SyncASGITransport
+from pipeline.asgi_bridge import SyncASGITransport
 
 __all__ = [
     "ApiError",

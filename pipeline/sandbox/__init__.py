@@ -32,7 +32,7 @@ In-process from synchronous code (no key needed with an open scope)::
     client = httpx.Client(base_url=IN_PROCESS_BASE_URL, transport=sandbox.transport())
     client.get("/m2m/tenants/t_local/limits")
 
-Any sync ASGI bridge works the same way (``pipeline.api.transport.SyncASGITransport(sandbox.app)``
+Any sync ASGI bridge works the same way (``pipeline.asgi_bridge.SyncASGITransport(sandbox.app)``
 does: an injected reset is a ``ConnectionResetError`` before any response, so it becomes
 ``httpx.ReadError``). From async code, ``httpx.AsyncClient(transport=httpx.ASGITransport(
 sandbox.app), base_url=IN_PROCESS_BASE_URL)`` works too (an injected reset then surfaces as

@@ -18,7 +18,7 @@ from pipeline.sandbox.endpoints import operation_of
 from pipeline.sandbox.faults import FaultInjector, FaultSpec
 from pipeline.sandbox.keys import KeyRing, Scope
 from pipeline.sandbox.store import Store
-from pipeline.sandbox.transport import IN_PROCESS_BASE_URL, InProcessTransport
+from pipeline.sandbox.transport import IN_PROCESS_BASE_URL, InProcessTransport, in_process_transport
 
 
 class Sandbox:
@@ -71,7 +71,7 @@ class Sandbox:
 
     def transport(self) -> InProcessTransport:
         """A sync httpx transport calling this sandbox in-process (thread-safe, shareable)."""
-        transport = InProcessTransport(self.app)
+        transport = in_process_transport(self.app)
         self._transports.append(transport)
         return transport
 

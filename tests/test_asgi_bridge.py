@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pipeline.api.transport import SyncASGITransport
+from pipeline.asgi_bridge import SyncASGITransport
 
 
 class App:

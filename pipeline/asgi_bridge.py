@@ -33,7 +33,7 @@ ASGIReceive = Callable[[], Awaitable[ASGIMessage]]
 ASGISend = Callable[[ASGIMessage], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], ASGIReceive, ASGISend], Awaitable[None]]
 
-log = logging.getLogger("pipeline.api.transport")
+log = logging.getLogger("pipeline.asgi_bridge")
 
 _INTERNAL_ERROR = b"Internal Server Error"
 
