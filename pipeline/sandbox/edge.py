@@ -121,10 +121,25 @@ class Edge:
         method: str = scope["method"]
         path: str = scope["path"]
         record = _Record(self.log.next_seq(), method, path, self.operation_of(method, path))
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self.log.add(record.finish())
+
+        async def send_logged(message: Message) -> None:
+            # Log before the last byte goes out: a client that has its answer must find the
+            # request in the log (tests count attempts right after a call returns).
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                log_once()
+            await send(message)
+
         try:
-            await self._serve(scope, receive, send, record)
+            await self._serve(scope, receive, send_logged, record)
         finally:
-            self.log.add(record.finish())
+            log_once()
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, record: _Record) -> None:
         body = await _read_body(scope, receive, self.max_body_bytes)
@@ -173,6 +188,8 @@ class Edge:
         async def track(message: Message) -> None:
             if message["type"] == "http.response.start":
                 record.status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                record.handled = True  # the app has produced its whole answer
             await send(message)
 
         await self.app(scope, replay, track)
