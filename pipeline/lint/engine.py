@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -187,9 +188,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
 
 
 def _without_fix(options: LintOptions) -> LintOptions:
-    from dataclasses import replace
-
-    return replace(options, fix=False, update_baseline=False)
+    return dataclasses.replace(options, fix=False, update_baseline=False)
 
 
 def _context(settings: Settings, today: dt.date | None) -> LintContext:

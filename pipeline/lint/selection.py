@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 
 def matches(rule_id: str, category: str, pattern: str) -> bool:
@@ -20,11 +20,3 @@ def is_selected(rule_id: str, category: str, select: Sequence[str], ignore: Sequ
     if select and not any(matches(rule_id, category, p) for p in select):
         return False
     return not any(matches(rule_id, category, p) for p in ignore)
-
-
-def split_list(values: Iterable[str]) -> list[str]:
-    """Flatten `--select a,b --select c` into `[a, b, c]`."""
-    out: list[str] = []
-    for value in values:
-        out.extend(part.strip() for part in value.split(",") if part.strip())
-    return out

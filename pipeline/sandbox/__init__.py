@@ -12,7 +12,7 @@ Public interface::
             ready_delay=0.5, async_delay=1.0, timeout_sleep=30.0,
             max_body_bytes=1048576, clock=time.time)
         .app                    the ASGI app (Starlette inside a fault/limit/log edge)
-        .transport()            InProcessTransport: sync httpx transport, thread-safe
+        .transport()            SyncASGITransport (pipeline.asgi_bridge): sync, thread-safe
         .set_faults(spec, seed=None)    change random faults at runtime
         .faults.script(kind, *, times=1, when="before", operation=None, method=None,
                        path=None, retry_after=None) -> ScriptedFault
@@ -62,13 +62,12 @@ from pipeline.sandbox.keys import (
 )
 from pipeline.sandbox.sandbox import Sandbox, create_app
 from pipeline.sandbox.server import run_on_port
-from pipeline.sandbox.transport import IN_PROCESS_BASE_URL, InProcessTransport
+from pipeline.sandbox.transport import IN_PROCESS_BASE_URL
 
 __all__ = [
     "IN_PROCESS_BASE_URL",
     "FaultInjector",
     "FaultSpec",
-    "InProcessTransport",
     "KeyRing",
     "Limits",
     "LoggedRequest",

@@ -56,7 +56,7 @@ class SandboxConnectionReset(ConnectionResetError):
     """Raised by the app to drop the connection without a response (an injected `reset`).
 
     The host turns it into a real network failure: on a port the socket is aborted with a TCP
-    reset; through :class:`pipeline.sandbox.InProcessTransport` it becomes ``httpx.ReadError``.
+    reset; through :class:`pipeline.asgi_bridge.SyncASGITransport` it becomes ``httpx.ReadError``.
     With a bare ``httpx.ASGITransport`` it surfaces as this exception.
     """
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from pipeline.asgi_bridge import SyncASGITransport
 from pipeline.sandbox.access import Context, Settings
 from pipeline.sandbox.app import build_api
 from pipeline.sandbox.documents import document_json
@@ -18,7 +19,7 @@ from pipeline.sandbox.endpoints import operation_of
 from pipeline.sandbox.faults import FaultInjector, FaultSpec
 from pipeline.sandbox.keys import KeyRing, Scope
 from pipeline.sandbox.store import Store
-from pipeline.sandbox.transport import IN_PROCESS_BASE_URL, InProcessTransport, in_process_transport
+from pipeline.sandbox.transport import IN_PROCESS_BASE_URL, in_process_transport
 
 
 class Sandbox:
@@ -65,11 +66,11 @@ class Sandbox:
             max_body_bytes=max_body_bytes,
             timeout_sleep=timeout_sleep,
         )
-        self._transports: list[InProcessTransport] = []
+        self._transports: list[SyncASGITransport] = []
 
     # -- serving -----------------------------------------------------------------------------
 
-    def transport(self) -> InProcessTransport:
+    def transport(self) -> SyncASGITransport:
         """A sync httpx transport calling this sandbox in-process (thread-safe, shareable)."""
         transport = in_process_transport(self.app)
         self._transports.append(transport)

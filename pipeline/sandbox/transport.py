@@ -16,8 +16,6 @@ from pipeline.asgi_bridge import SyncASGITransport
 
 IN_PROCESS_BASE_URL = "http://sandbox.invalid/api/v1"
 
-InProcessTransport = SyncASGITransport
-
 
 def in_process_transport(app: ASGIApp) -> SyncASGITransport:
     """A thread-safe sync transport to `app` that re-raises the app's own exceptions."""

@@ -251,7 +251,6 @@ def sync_target(
     check_guards(plan, state, env, options)
     if before_write is not None:
         before_write(plan)
-    outcome_notes: list[str] = []
     if not plan.has_changes and state.commit == plan.head_commit:
         return SyncOutcome(target, plan, ApplyResult(), state, notes=["nothing to change"])
     # Claim the target: a compare-and-swap write before anything is sent.
@@ -272,7 +271,7 @@ def sync_target(
     finish_state(state, plan, config_fingerprint(settings, env, target.site, state.holds), result)
     state.claim = None
     store.save(state, _commit_message(target, result))
-    outcome = SyncOutcome(target, plan, result, state, notes=outcome_notes)
+    outcome = SyncOutcome(target, plan, result, state)
     if options.wait_ready and result.stopped is None:
         outcome.waited_ready = True
         result.not_ready = wait_ready(client, target.site, state, options.ready_deadline)
