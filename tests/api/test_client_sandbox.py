@@ -314,9 +314,16 @@ def test_the_total_deadline_stops_retries(make_local: MakeClient, sandbox: Sandb
     with pytest.raises(DeadlineExceeded) as caught:
         client.list_documents(SITE)
     error = caught.value
-    assert isinstance(error.last_error, ServerError)
+    # The cause is the 503, or, when a loaded machine slowed the last attempt past the
+    # deadline that clipped its timeout, that attempt's read timeout.
+    last = error.last_error
+    assert isinstance(last, ServerError) or (
+        isinstance(last, TransportError) and last.kind == "read_timeout"
+    ), last
     assert 1 < error.attempts < 1000
-    assert error.attempts == logged(sandbox, "listDocuments")
+    assert error.attempts == logged(sandbox, "listDocuments", expect=error.attempts)
+    statuses = {entry.status for entry in sandbox.request_log(operation="listDocuments")}
+    assert 503 in statuses
     assert "http.total_timeout = 0.3 s" in str(error)
 
 
