@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pipeline.corpus.loader import decode, discover, kind_of, load_corpus, load_file, relative_path
 from pipeline.corpus.model import (
     AUDIENCES,
@@ -18,7 +20,20 @@ from pipeline.corpus.model import (
     SourceFile,
     Span,
 )
-from pipeline.corpus.parse import parse_item, slugify
+
+if TYPE_CHECKING:
+    from pipeline.corpus.parse import parse_item, slugify
+
+
+def __getattr__(name: str) -> Any:
+    """`parse_item` and `slugify` load markdown-it: import them when first asked for, so a
+    lint run answered from the cache does not pay for the parser."""
+    if name in ("parse_item", "slugify"):
+        from pipeline.corpus import parse
+
+        return getattr(parse, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AUDIENCES",

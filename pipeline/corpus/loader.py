@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.corpus.model import Corpus, Item, Kind, LoadProblem
-from pipeline.corpus.parse import parse_item
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -101,6 +100,8 @@ def decode(rel: str, data: bytes) -> tuple[str | None, LoadProblem | None]:
 
 def load_file(path: Path, root: Path) -> tuple[Item | None, list[LoadProblem]]:
     """Read and parse one content file."""
+    from pipeline.corpus.parse import parse_item  # markdown-it, only when a file is parsed
+
     text, problem = read_text(path, root)
     if problem is not None or text is None:
         return None, [problem] if problem else []

@@ -22,6 +22,8 @@ from pipeline.lint.rule import CorpusFinding
 from pipeline.lint.suppress import Suppression
 
 KEEP_CACHE_FILES = 4
+CACHE_FORMAT = 2
+"""Part of the cache file's name: a kbsync that stores results differently starts afresh."""
 _CORPUS_PREFIX = "corpus:"
 
 
@@ -50,11 +52,13 @@ class FileResult:
         }
 
     @classmethod
-    def from_json(cls, path: str, data: dict[str, Any]) -> FileResult:
+    def from_json(cls, path: str, data: dict[str, Any], findings: bool = True) -> FileResult:
+        """The stored result; without `findings` (a file that is not reported, only compared
+        by corpus rules) its findings are not decoded."""
         return cls(
             path=path,
             full=bool(data["full"]),
-            findings=[Finding.from_cache(f) for f in data["findings"]],
+            findings=[Finding.from_cache(f) for f in data["findings"]] if findings else [],
             extracts=dict(data["extracts"]),
             suppressions=[Suppression.from_list(s) for s in data["suppressions"]],
         )
@@ -65,7 +69,7 @@ class ResultCache:
 
     def __init__(self, folder: Path, fingerprint: str, enabled: bool = True) -> None:
         self.folder = folder
-        self.path = folder / f"lint-{fingerprint[:20]}.json"
+        self.path = folder / f"lint-{fingerprint[:20]}-v{CACHE_FORMAT}.json"
         self.enabled = enabled
         self._entries: dict[str, dict[str, Any]] = {}
         self._dirty = False
@@ -84,9 +88,9 @@ class ResultCache:
         if data is None:
             return None
         try:
-            result = FileResult.from_json(path, data)
+            result = FileResult.from_json(path, data, findings=need_full)
         except (KeyError, TypeError, ValueError, AssertionError):
-            return None
+            return None  # an entry of another shape: only a miss
         if need_full and not result.full:
             return None
         return result

@@ -4,7 +4,9 @@
 
 1. the *target* files are the paths asked for (default: the content root), or with
    `--changed-since REF` the content files changed against REF;
-2. every content file is read and hashed; an unchanged file's results come from the cache;
+2. every content file is hashed (read only when its size or mtime differs from the manifest's
+   record, :mod:`pipeline.lint.manifest`); an unchanged file's results come from the cache, and
+   the rules are built only when something must be checked;
 3. the others are parsed and checked by file and batch rules (targets only) and summarised by
    corpus rules (all files), in `--jobs` worker processes when asked;
 4. corpus rules compare the summaries of the whole corpus and keep findings on a target file or
@@ -17,28 +19,38 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Iterable, Sequence
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__, vcs
+from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.config import today as config_today
-from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, parse_item, relative_path
+from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, relative_path
 from pipeline.corpus.loader import MAX_FILE_BYTES, read_text
 from pipeline.errors import UsageError
 from pipeline.lint import baseline as baseline_file
 from pipeline.lint import suppress
 from pipeline.lint.cache import FileResult, ResultCache, file_key
 from pipeline.lint.findings import Finding, Severity
-from pipeline.lint.rule import BatchRule, CorpusRule, FileRule, LintContext, ProblemRule, Rule
-from pipeline.lint.rules import SkippedRule, build_rules
+from pipeline.lint.manifest import Manifest, RuleSetMemo
+from pipeline.lint.rule import (
+    BatchRule,
+    CorpusRule,
+    FileRule,
+    LintContext,
+    ProblemRule,
+    Rule,
+    SkippedRule,
+)
 from pipeline.lint.selection import is_selected
-from pipeline.rollout import load_rollout
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +86,7 @@ class LintReport:
 
     findings: list[Finding]
     files: int
-    rules: list[Rule]
+    load_rules: Callable[[], list[Rule]]
     skipped_rules: list[SkippedRule] = field(default_factory=list)
     suppressed: int = 0
     baselined: int = 0
@@ -93,6 +105,12 @@ class LintReport:
     def exit_code(self) -> int:
         return 1 if self.errors else 0
 
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule of the run; built on first use, since a run answered wholly from the
+        cache has not needed them (only SARIF's rule table asks)."""
+        return self.load_rules()
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -103,62 +121,102 @@ class _Job:
     full: bool
 
 
+class RuleSet:
+    """The run's rules, built on first use: a run answered from the cache never builds them."""
+
+    def __init__(self, settings: Settings, options: LintOptions, today: dt.date) -> None:
+        self.settings = settings
+        self.options = options
+        self.today = today
+
+    @functools.cached_property
+    def built(self) -> tuple[list[Rule], list[SkippedRule]]:
+        return _selected_rules(_context(self.settings, self.today), self.options)
+
+    @property
+    def rules(self) -> list[Rule]:
+        return self.built[0]
+
+    def memo(self) -> RuleSetMemo:
+        rules, skipped = self.built
+        return RuleSetMemo(
+            _fingerprint(self.settings, rules),
+            tuple((s.path, s.rule_id, s.reason) for s in skipped),
+        )
+
+
 def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     """Lint per `options`; raises ConfigError/UsageError for bad configuration or arguments."""
     if options.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    context = _context(settings, options.today)
-    rules, skipped = _selected_rules(context, options)
+    today = options.today or config_today()
+    rule_set = RuleSet(settings, options, today)
     root = settings.root
     corpus_paths = _discover_all(settings, options)
     targets = _targets(settings, options, corpus_paths)
 
-    fingerprint = _fingerprint(settings, rules)
-    cache = ResultCache(settings.state_root / "cache", fingerprint, enabled=options.use_cache)
+    cache_root = settings.state_root / "cache"
+    manifest = Manifest(cache_root, enabled=options.use_cache)
+    inputs = _inputs_key(settings, options, today)
+    memo = manifest.rule_set(inputs) or rule_set.memo()
+    manifest.remember_rule_set(inputs, memo)
+    cache = ResultCache(cache_root, memo.fingerprint, enabled=options.use_cache)
     results: dict[str, FileResult] = {}
-    raw: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    files = _FileReader()
     jobs: list[_Job] = []
     cached = 0
     for rel, absolute in corpus_paths.items():
-        data, problem = _read(absolute, root)
         need_full = rel in targets
-        if problem is not None:
-            results[rel] = FileResult(rel, True, _problem_findings([problem], rules))
+        info = _regular_file(absolute)
+        data = None
+        if info is not None:
+            key = manifest.known_key(rel, info)
+            data = _read_bytes(absolute) if key is None else None
+        if info is None or (key is None and data is None):
+            problem = read_text(absolute, root)[1]  # says what is wrong with it
+            problems = _problem_findings([problem] if problem else [], rule_set.rules)
+            results[rel] = FileResult(rel, True, problems)
             continue
-        assert data is not None
-        raw[rel] = data
-        key = file_key(rel, data)
+        if key is None:
+            assert data is not None
+            files.keep(rel, data)
+            key = file_key(rel, data)
+        files.locate(rel, absolute)
+        keys[rel] = key
+        manifest.saw(rel, info, key)
         hit = cache.get(key, rel, need_full)
         if hit is not None:
             results[rel] = hit
             cached += int(need_full)
         else:
-            jobs.append(_Job(rel, data, need_full))
+            jobs.append(_Job(rel, files.data(rel), need_full))
 
-    for result in _process(jobs, settings, context.today, options):
+    for result in _process(jobs, settings, today, options):
         results[result.path] = result
-        cache.put(file_key(result.path, raw[result.path]), result)
+        cache.put(keys[result.path], result)
 
     findings: list[Finding] = []
     for rel in targets:
         if rel in results:
             findings.extend(results[rel].findings)
-    findings.extend(_corpus_findings(rules, results, targets, cache, raw))
+    findings.extend(_corpus_findings(rule_set, results, targets, cache, keys))
     cache.save()
+    manifest.save()
     suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
     findings, suppressed = suppress.apply(findings, suppressions)
     findings.sort(key=lambda f: f.sort_key)
 
     def line_text(finding: Finding) -> str:
-        text = decode(finding.path, raw.get(finding.path, b""))[0] or ""
+        text = decode(finding.path, files.data(finding.path))[0] or ""
         lines = text.splitlines()
         return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
 
     report = LintReport(
         findings=findings,
         files=len(targets),
-        rules=rules,
-        skipped_rules=skipped,
+        load_rules=lambda: rule_set.rules,
+        skipped_rules=[SkippedRule(p, r, w) for p, r, w in memo.skipped],
         suppressed=suppressed,
         cached=cached,
     )
@@ -192,6 +250,8 @@ def _without_fix(options: LintOptions) -> LintOptions:
 
 
 def _context(settings: Settings, today: dt.date | None) -> LintContext:
+    from pipeline.rollout import load_rollout  # only when rules are built (see RuleSet)
+
     return LintContext(
         settings=settings,
         today=today or config_today(),
@@ -205,6 +265,8 @@ def _selected_rules(
     lint = context.settings.lint
     select = list(options.select) or list(lint.select)
     ignore = list(options.ignore) + list(lint.ignore)
+    from pipeline.lint.rules import build_rules  # the registry imports every family
+
     rules, skipped = build_rules(context)
     chosen = [r for r in rules if is_selected(r.rule_id, r.category, select, ignore)]
     return chosen, skipped
@@ -231,21 +293,74 @@ def _targets(settings: Settings, options: LintOptions, corpus: dict[str, Path]) 
     else:
         wanted = set(corpus)
     if options.changed_since:
+        from pipeline import vcs  # GitPython, only for --changed-since
+
         changed = vcs.changed_since(settings.root, options.changed_since)
         wanted &= changed
     return sorted(wanted)
 
 
-def _read(path: Path, root: Path) -> tuple[bytes | None, LoadProblem | None]:
-    """Raw bytes for hashing; unreadable files become problems right away."""
-    if path.is_symlink() or not path.is_file():
-        return None, read_text(path, root)[1]
+def _regular_file(path: Path) -> os.stat_result | None:
+    """The file's own stat when it is a regular file kbsync may read, else None."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, read_text(path, root)[1]
-        return path.read_bytes(), None
+        info = path.lstat()
     except OSError:
-        return None, read_text(path, root)[1]
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        return None
+    return info
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """Raw bytes for hashing, or None when the file cannot be read (a problem, then)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class _FileReader:
+    """File bytes read at most once, and only when needed: a file whose manifest entry
+    still holds is read only if a finding's line text is asked for (the baseline)."""
+
+    def __init__(self) -> None:
+        self._paths: dict[str, Path] = {}
+        self._data: dict[str, bytes] = {}
+
+    def locate(self, rel: str, path: Path) -> None:
+        self._paths[rel] = path
+
+    def keep(self, rel: str, data: bytes) -> None:
+        self._data[rel] = data
+
+    def data(self, rel: str) -> bytes:
+        if rel not in self._data:
+            try:
+                self._data[rel] = self._paths[rel].read_bytes()
+            except (KeyError, OSError):
+                return b""
+        return self._data[rel]
+
+
+def _inputs_key(settings: Settings, options: LintOptions, today: dt.date) -> str:
+    """A digest of everything besides the content that decides which rules run and how:
+    the key under which the manifest remembers the rules' fingerprint."""
+    digest = hashlib.sha256(f"kbsync {__version__}\0{settings!r}\0{today}\0".encode())
+    digest.update(repr((sorted(options.select), sorted(options.ignore))).encode())
+    sources = [settings.content_root / "rollout.yaml"]
+    facts = settings.rules_root / settings.lint.conflicts.facts_file
+    sources.append(facts)
+    if settings.rules_root.is_dir():
+        for folder, dirs, names in os.walk(settings.rules_root):
+            dirs.sort()
+            sources.extend(Path(folder, name) for name in sorted(names))
+    for source in sources:
+        digest.update(b"\0" + str(source).encode() + b"\0")
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.hexdigest()
 
 
 def _fingerprint(settings: Settings, rules: Sequence[Rule]) -> str:
@@ -296,6 +411,8 @@ def lint_chunk(
     settings: Settings, today: dt.date, options: LintOptions, jobs: Sequence[_Job]
 ) -> list[FileResult]:
     """Parse and check `jobs` (runs in a worker process or in-process)."""
+    from pipeline.corpus.parse import parse_item  # markdown-it: only when files are parsed
+
     rules = _worker_rules(settings, today, options)
     file_rules = [r for r in rules if isinstance(r, FileRule)]
     batch_rules = [r for r in rules if isinstance(r, BatchRule)]
@@ -360,11 +477,11 @@ def _process(
 
 
 def _corpus_findings(
-    rules: Sequence[Rule],
+    rule_set: RuleSet,
     results: dict[str, FileResult],
     targets: Sequence[str],
     cache: ResultCache,
-    raw: dict[str, bytes],
+    keys: dict[str, str],
 ) -> list[Finding]:
     """Findings of corpus rules on a target, or whose other end is one.
 
@@ -374,11 +491,11 @@ def _corpus_findings(
     digest = hashlib.sha256()
     for path in sorted(results):
         digest.update(path.encode() + b"\0")
-        digest.update(file_key(path, raw[path]).encode() if path in raw else b"problem")
+        digest.update(keys[path].encode() if path in keys else b"problem")
     found_all = cache.get_corpus(digest.hexdigest())
     if found_all is None:
         found_all = []
-        for rule in rules:
+        for rule in rule_set.rules:
             if not isinstance(rule, CorpusRule):
                 continue
             extracts: dict[str, Any] = {
@@ -428,5 +545,6 @@ def _apply_fixes(settings: Settings, findings: Sequence[Finding]) -> list[Applie
 
 def rule_catalogue(settings: Settings) -> tuple[list[Rule], list[SkippedRule]]:
     """Every rule this repository's configuration provides (for `kbsync rules`)."""
-    context = _context(settings, None)
-    return build_rules(context)
+    from pipeline.lint.rules import build_rules
+
+    return build_rules(_context(settings, None))

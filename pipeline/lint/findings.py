@@ -63,23 +63,37 @@ class Finding:
         data["fix"] = None if self.fix is None else {"replacement": self.fix.replacement}
         return data
 
-    def to_cache(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+    def to_cache(self) -> list[Any]:
+        """A compact, positional form for the result cache (read back on every warm run)."""
+        fix = None if self.fix is None else [self.fix.start, self.fix.end, self.fix.replacement]
+        return [
+            self.rule,
+            self.category,
+            self.severity.value,
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.message,
+            fix,
+        ]
 
     @classmethod
-    def from_cache(cls, data: dict[str, Any]) -> Finding:
-        fix = data.get("fix")
+    def from_cache(cls, data: list[Any]) -> Finding:
+        rule, category, severity, path, line, column, end_line, end_column, message, fix = data
         return cls(
-            rule=data["rule"],
-            category=data["category"],
-            severity=Severity(data["severity"]),
-            path=data["path"],
-            line=data["line"],
-            column=data["column"],
-            end_line=data["end_line"],
-            end_column=data["end_column"],
-            message=data["message"],
-            fix=Fix(**fix) if fix else None,
+            rule,
+            category,
+            _SEVERITIES[severity],
+            path,
+            line,
+            column,
+            end_line,
+            end_column,
+            message,
+            Fix(*fix) if fix else None,
         )
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}

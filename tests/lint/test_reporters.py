@@ -27,7 +27,7 @@ def _report(tmp_path: Path) -> LintReport:
         Finding("Kbsync.Terms", "wording", Severity.SUGGESTION, "content/docs/a.md", 7, 4, 7, 10,
                 "Use 'email' instead of 'e-mail'.", Fix(100, 106, "email")),
     ]  # fmt: skip
-    return LintReport(findings=findings, files=2, rules=rules)
+    return LintReport(findings=findings, files=2, load_rules=lambda: rules)
 
 
 def test_sarif_validates_against_the_schema(tmp_path: Path) -> None:
