@@ -5,6 +5,7 @@ Part of the shared model: lint (`--changed-since`) and sync (the state's commit)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
@@ -39,11 +40,20 @@ def head_commit(root: Path) -> str | None:
         return None
 
 
-def changed_since(root: Path, ref: str) -> set[str]:
-    """Paths (relative to `root`, with `/`) that differ between `ref` and the working tree.
+@dataclass(frozen=True)
+class ChangedPaths:
+    """What a pull request changed: paths (relative to the root, with `/`) that exist in the
+    working tree and differ from the base, and paths that were deleted (or renamed away)."""
+
+    present: frozenset[str]
+    deleted: frozenset[str]
+
+
+def changed_since(root: Path, ref: str) -> ChangedPaths:
+    """Paths that differ between `ref` and the working tree.
 
     Like a pull request's diff: compared from the merge base of `ref` and HEAD, including
-    uncommitted and untracked (not ignored) files. Deleted files are not listed.
+    uncommitted and untracked (not ignored) files. A rename is a deletion and an addition.
     """
     repo = open_repo(root)
     target = resolve(repo, ref)
@@ -57,18 +67,25 @@ def changed_since(root: Path, ref: str) -> set[str]:
         base = str(bases[0].hexsha) if bases else target
     except (git.GitCommandError, ValueError):
         base = target
-    top = Path(repo.working_tree_dir or root).resolve()
-    names = repo.git.diff("--name-only", "--no-renames", "--diff-filter=d", base).splitlines()
-    names += repo.git.ls_files("--others", "--exclude-standard").splitlines()
-    root = root.resolve()
-    changed = set()
+    top = Path(repo.working_tree_dir or root)
+    present: list[str] = repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    deleted: list[str] = []
+    for line in repo.git.diff("--name-status", "--no-renames", base).splitlines():
+        status, _, name = line.partition("\t")
+        (deleted if status == "D" else present).append(name)
+    return ChangedPaths(_under(root, top, present), _under(root, top, deleted))
+
+
+def _under(root: Path, top: Path, names: list[str]) -> frozenset[str]:
+    """Git's paths (relative to the work tree `top`) relative to `root`; others left out."""
+    root, top = root.resolve(), top.resolve()
+    out = set()
     for name in names:
-        path = top / name
         try:
-            changed.add(path.relative_to(root).as_posix())
+            out.add((top / name).relative_to(root).as_posix())
         except ValueError:
             continue
-    return changed
+    return frozenset(out)
 
 
 def diff_paths(root: Path, base: str) -> set[str] | None:
@@ -81,20 +98,12 @@ def diff_paths(root: Path, base: str) -> set[str] | None:
         return None
     if resolve(repo, base) is None:
         return None
-    top = Path(repo.working_tree_dir or root).resolve()
     try:
         names = repo.git.diff("--name-only", "--no-renames", base).splitlines()
         names += repo.git.ls_files("--others", "--exclude-standard").splitlines()
     except git.GitCommandError:
         return None
-    root = root.resolve()
-    out = set()
-    for name in names:
-        try:
-            out.add((top / name).relative_to(root).as_posix())
-        except ValueError:
-            continue
-    return out
+    return set(_under(root, Path(repo.working_tree_dir or root), names))
 
 
 def is_dirty(root: Path) -> bool:

@@ -153,7 +153,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     rule_set = RuleSet(settings, options, today)
     root = settings.root
     corpus_paths = _discover_all(settings, options)
-    targets = _targets(settings, options, corpus_paths)
+    targets, deleted = _targets(settings, options, corpus_paths)
 
     cache_root = settings.state_root / "cache"
     manifest = Manifest(cache_root, enabled=options.use_cache)
@@ -200,7 +200,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     for rel in targets:
         if rel in results:
             findings.extend(results[rel].findings)
-    findings.extend(_corpus_findings(rule_set, results, targets, cache, keys))
+    findings.extend(_corpus_findings(rule_set, results, targets, deleted, cache, keys))
     cache.save()
     manifest.save()
     suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
@@ -287,17 +287,23 @@ def _discover_all(settings: Settings, options: LintOptions) -> dict[str, Path]:
     return found
 
 
-def _targets(settings: Settings, options: LintOptions, corpus: dict[str, Path]) -> list[str]:
+def _targets(
+    settings: Settings, options: LintOptions, corpus: dict[str, Path]
+) -> tuple[list[str], frozenset[str]]:
+    """The files to report on, and the deleted files whose cross-file findings to report
+    too (with `--changed-since`: a link to a file the change deleted is broken by it)."""
     if options.paths:
         wanted = {relative_path(p, settings.root) for p in discover(options.paths, settings.root)}
     else:
         wanted = set(corpus)
+    deleted: frozenset[str] = frozenset()
     if options.changed_since:
         from pipeline import vcs  # GitPython, only for --changed-since
 
         changed = vcs.changed_since(settings.root, options.changed_since)
-        wanted &= changed
-    return sorted(wanted)
+        wanted &= changed.present
+        deleted = changed.deleted
+    return sorted(wanted), deleted
 
 
 def _regular_file(path: Path) -> os.stat_result | None:
@@ -480,10 +486,11 @@ def _corpus_findings(
     rule_set: RuleSet,
     results: dict[str, FileResult],
     targets: Sequence[str],
+    deleted: frozenset[str],
     cache: ResultCache,
     keys: dict[str, str],
 ) -> list[Finding]:
-    """Findings of corpus rules on a target, or whose other end is one.
+    """Findings of corpus rules on a target, or whose other end is one (or a deleted file).
 
     The comparison depends only on every file's content, so its result is cached under a
     digest of all file keys: a run where nothing changed does not compare again.
@@ -505,7 +512,7 @@ def _corpus_findings(
             }
             found_all.extend(rule.check_corpus(extracts))
         cache.put_corpus(digest.hexdigest(), found_all)
-    wanted = set(targets)
+    wanted = set(targets) | deleted
     return [
         found.finding
         for found in found_all

@@ -93,6 +93,27 @@ def test_making_a_target_internal_reports_public_links_to_it(tmp_path: Path, run
     ]
 
 
+@pytest.mark.parametrize("how", ["delete", "rename", "delete uncommitted"])
+def test_deleting_or_renaming_a_target_reports_links_in_untouched_files(
+    tmp_path: Path, run: Run, how: str
+) -> None:
+    root = write_repo(
+        tmp_path, {"content/docs/returns.md": RETURNS, "content/docs/start.md": LINKING}
+    )
+    commit_all(root, "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    if how == "rename":
+        git(root, "mv", "content/docs/returns.md", "content/docs/refunds.md")
+    else:
+        (root / "content/docs/returns.md").unlink()
+    if how != "delete uncommitted":
+        commit_all(root, how)
+    assert _changed(run, root) == [
+        ("links.broken", "content/docs/start.md", 9),
+        ("links.broken", "content/docs/start.md", 9),
+    ]
+
+
 def test_an_unrelated_change_reports_no_old_broken_link(tmp_path: Path, run: Run) -> None:
     root = write_repo(
         tmp_path,
