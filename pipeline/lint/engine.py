@@ -25,10 +25,10 @@ import logging
 import multiprocessing
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline import __version__
 from pipeline.config import Settings
@@ -44,6 +44,7 @@ from pipeline.lint.manifest import Manifest, RuleSetMemo
 from pipeline.lint.rule import (
     BatchRule,
     CorpusRule,
+    DatedRule,
     FileRule,
     LintContext,
     ProblemRule,
@@ -53,6 +54,7 @@ from pipeline.lint.rule import (
 from pipeline.lint.selection import is_selected
 
 log = logging.getLogger(__name__)
+RuleT = TypeVar("RuleT", bound=Rule)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
 
     cache_root = settings.state_root / "cache"
     manifest = Manifest(cache_root, enabled=options.use_cache)
-    inputs = _inputs_key(settings, options, today)
+    inputs = _inputs_key(settings, options)
     memo = manifest.rule_set(inputs) or rule_set.memo()
     manifest.remember_rule_set(inputs, memo)
     cache = ResultCache(cache_root, memo.fingerprint, enabled=options.use_cache)
@@ -197,9 +199,11 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
         cache.put(keys[result.path], result)
 
     findings: list[Finding] = []
+    dated = _dated_rules(settings, options, today)
     for rel in targets:
         if rel in results:
             findings.extend(results[rel].findings)
+            findings.extend(_dated_findings(dated, results[rel]))
     findings.extend(_corpus_findings(rule_set, results, targets, deleted, cache, keys))
     cache.save()
     manifest.save()
@@ -262,14 +266,33 @@ def _context(settings: Settings, today: dt.date | None) -> LintContext:
 def _selected_rules(
     context: LintContext, options: LintOptions
 ) -> tuple[list[Rule], list[SkippedRule]]:
-    lint = context.settings.lint
-    select = list(options.select) or list(lint.select)
-    ignore = list(options.ignore) + list(lint.ignore)
-    from pipeline.lint.rules import build_rules  # the registry imports every family
+    from pipeline.lint.registry import build_rules  # imports every family
 
     rules, skipped = build_rules(context)
-    chosen = [r for r in rules if is_selected(r.rule_id, r.category, select, ignore)]
-    return chosen, skipped
+    return _chosen(context.settings, options, rules), skipped
+
+
+def _chosen(settings: Settings, options: LintOptions, rules: list[RuleT]) -> list[RuleT]:
+    """The rules `--select`/`--ignore` (or `[lint] select`/`ignore`) leave in."""
+    select = list(options.select) or list(settings.lint.select)
+    ignore = list(options.ignore) + list(settings.lint.ignore)
+    return [r for r in rules if is_selected(r.rule_id, r.category, select, ignore)]
+
+
+def _dated_rules(settings: Settings, options: LintOptions, today: dt.date) -> list[DatedRule]:
+    """The dated rules of this run, made without building the others (a warm run needs only
+    these, since their answers change with the date and are never cached)."""
+    from pipeline.lint.rules import freshness
+
+    context = LintContext(settings=settings, today=today)
+    return _chosen(settings, options, [rule(context) for rule in freshness.RULES])
+
+
+def _dated_findings(rules: Sequence[DatedRule], result: FileResult) -> Iterator[Finding]:
+    for rule in rules:
+        extract = result.extracts.get(rule.rule_id)
+        if extract is not None:
+            yield from rule.check_dated(result.path, extract)
 
 
 def _discover_all(settings: Settings, options: LintOptions) -> dict[str, Path]:
@@ -348,10 +371,10 @@ class _FileReader:
         return self._data[rel]
 
 
-def _inputs_key(settings: Settings, options: LintOptions, today: dt.date) -> str:
+def _inputs_key(settings: Settings, options: LintOptions) -> str:
     """A digest of everything besides the content that decides which rules run and how:
     the key under which the manifest remembers the rules' fingerprint."""
-    digest = hashlib.sha256(f"kbsync {__version__}\0{settings!r}\0{today}\0".encode())
+    digest = hashlib.sha256(f"kbsync {__version__}\0{settings!r}\0".encode())
     digest.update(repr((sorted(options.select), sorted(options.ignore))).encode())
     sources = [settings.content_root / "rollout.yaml"]
     facts = settings.rules_root / settings.lint.conflicts.facts_file
@@ -423,6 +446,7 @@ def lint_chunk(
     file_rules = [r for r in rules if isinstance(r, FileRule)]
     batch_rules = [r for r in rules if isinstance(r, BatchRule)]
     corpus_rules = [r for r in rules if isinstance(r, CorpusRule)]
+    dated_rules = [r for r in rules if isinstance(r, DatedRule)]
     results: list[FileResult] = []
     full_items: list[Item] = []
     by_path: dict[str, FileResult] = {}
@@ -440,6 +464,8 @@ def lint_chunk(
             result.suppressions = suppress.parse_suppressions(item)
             for corpus_rule in corpus_rules:
                 result.extracts[corpus_rule.rule_id] = corpus_rule.extract(item)
+            for dated_rule in dated_rules:
+                result.extracts[dated_rule.rule_id] = dated_rule.extract(item)
             if job.full:
                 for file_rule in file_rules:
                     result.findings.extend(file_rule.check(item))
@@ -552,6 +578,6 @@ def _apply_fixes(settings: Settings, findings: Sequence[Finding]) -> list[Applie
 
 def rule_catalogue(settings: Settings) -> tuple[list[Rule], list[SkippedRule]]:
     """Every rule this repository's configuration provides (for `kbsync rules`)."""
-    from pipeline.lint.rules import build_rules
+    from pipeline.lint.registry import build_rules
 
     return build_rules(_context(settings, None))

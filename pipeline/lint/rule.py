@@ -112,11 +112,17 @@ class Rule:
         """A finding on the line of frontmatter `key` (the whole line's text)."""
         line = item.key_line(key)
         length = len(item.source.line_text(line))
+        return self.on_line(item.path, line, length, message, severity=severity)
+
+    def on_line(
+        self, path: str, line: int, length: int, message: str, *, severity: Severity | None = None
+    ) -> Finding:
+        """A finding covering the whole of `line` (`length` characters) of `path`."""
         return Finding(
             rule=self.rule_id,
             category=self.category,
             severity=severity or self.default_severity,
-            path=item.path,
+            path=path,
             line=line,
             column=1,
             end_line=line,
@@ -160,6 +166,23 @@ class CorpusRule(Rule):
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
         """`extracts` maps every content file's path to its extract."""
+        raise NotImplementedError
+
+
+class DatedRule(Rule):
+    """A rule whose answer depends on today's date as well as on the file.
+
+    What it needs from a file is extracted once and cached with the file's results, like a
+    corpus rule's extract; `check_dated` runs on every run. So the date stays out of the
+    rule's options and the cache key, and a cache built yesterday still answers today.
+    """
+
+    def extract(self, item: Item) -> Any:
+        """A small JSON-able summary of what this rule needs from `item` (None: nothing)."""
+        raise NotImplementedError
+
+    def check_dated(self, path: str, extract: Any) -> Iterator[Finding]:
+        """Findings for the file at `path` as of `self.context.today`."""
         raise NotImplementedError
 
 

@@ -140,12 +140,31 @@ def test_changing_a_style_builds_the_rules_again(repo: Path) -> None:
     assert ("House.Simply", "content/docs/b.md", 9) not in shown(lint(repo))
 
 
-def test_changing_the_date_or_the_selection_builds_the_rules_again(repo: Path) -> None:
+def test_a_cache_built_yesterday_answers_today(repo: Path, request: Any) -> None:
+    # The dated rules (freshness) run from cached extracts: a new day re-lints nothing.
     lint(repo)
+    request.getfixturevalue("no_rules")
     later = run_lint(settings_for(repo), LintOptions(today=dt.date(2028, 1, 1)))
-    assert "freshness.review-overdue" in {f.rule for f in later.findings}
-    only = lint(repo, select=("freshness",))
-    assert shown(only) == []
+    assert ("freshness.review-overdue", "content/docs/b.md", 5) in shown(later)
+    assert later.cached == 2
+    before = run_lint(settings_for(repo), LintOptions(today=dt.date(2026, 1, 1)))
+    assert ("freshness.reviewed-in-future", "content/docs/b.md", 5) in shown(before)
+
+
+def test_every_dated_rule_runs_without_the_registry() -> None:
+    from pipeline.lint.registry import CODE_RULES
+    from pipeline.lint.rule import DatedRule
+    from pipeline.lint.rules import freshness
+
+    dated = [rule for rule in CODE_RULES if issubclass(rule, DatedRule)]
+    assert dated == list(freshness.RULES)
+
+
+def test_changing_the_selection_builds_the_rules_again(repo: Path) -> None:
+    lint(repo)
+    assert shown(lint(repo, select=("freshness",))) == []
+    assert shown(lint(repo, ignore=("internal",))) == []
+    assert shown(lint(repo)) == [("internal.marker", "content/docs/a.md", 9)]
 
 
 def test_a_corrupt_manifest_is_only_a_slower_run(repo: Path) -> None:
@@ -167,7 +186,7 @@ try:
     main(["lint"])
 except SystemExit as exit:
     code = exit.code
-heavy = ["markdown_it", "pipeline.lint.rules", "pipeline.corpus.parse", "git", "regex"]
+heavy = ["markdown_it", "pipeline.lint.registry", "pipeline.corpus.parse", "git", "regex"]
 print(json.dumps([code, sorted(m for m in heavy if m in sys.modules)]), file=sys.stderr)
 """
 
@@ -182,6 +201,6 @@ def _probe(root: Path) -> list[Any]:
 
 
 def test_a_warm_process_imports_neither_parser_nor_rules_nor_git(repo: Path) -> None:
-    cold = ["markdown_it", "pipeline.corpus.parse", "pipeline.lint.rules", "regex"]
+    cold = ["markdown_it", "pipeline.corpus.parse", "pipeline.lint.registry", "regex"]
     assert _probe(repo) == [1, cold]
     assert _probe(repo) == [1, []]

@@ -9,9 +9,9 @@ import jsonschema
 
 from pipeline.lint.engine import LintReport
 from pipeline.lint.findings import Finding, Fix, Severity
+from pipeline.lint.registry import code_rules
 from pipeline.lint.reporters import FORMATS, render
 from pipeline.lint.rule import LintContext
-from pipeline.lint.rules import code_rules
 from tests.helpers import settings_for
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text())

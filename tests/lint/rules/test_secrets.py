@@ -14,7 +14,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.lint.findings import Finding, Severity
-from pipeline.lint.rules import CODE_RULES
+from pipeline.lint.registry import CODE_RULES
 from pipeline.lint.rules import secrets as secrets_rules
 from pipeline.lint.secrets import scan_text
 from pipeline.lint.secrets import scanner as scanner_module
