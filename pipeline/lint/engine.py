@@ -374,14 +374,15 @@ class _FileReader:
 def _inputs_key(settings: Settings, options: LintOptions) -> str:
     """A digest of everything besides the content that decides which rules run and how:
     the key under which the manifest remembers the rules' fingerprint."""
-    digest = hashlib.sha256(f"kbsync {__version__}\0{settings!r}\0".encode())
+    digest = hashlib.sha256(f"kbsync {_code_stamp()}\0{settings!r}\0".encode())
     digest.update(repr((sorted(options.select), sorted(options.ignore))).encode())
     sources = [settings.content_root / "rollout.yaml"]
     facts = settings.rules_root / settings.lint.conflicts.facts_file
     sources.append(facts)
     if settings.rules_root.is_dir():
         for folder, dirs, names in os.walk(settings.rules_root):
-            dirs.sort()
+            # Hidden folders (.git, kbsync's own state when rules_dir is ".") hold no rules.
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             sources.extend(Path(folder, name) for name in sorted(names))
     for source in sources:
         digest.update(b"\0" + str(source).encode() + b"\0")
@@ -392,8 +393,32 @@ def _inputs_key(settings: Settings, options: LintOptions) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def _code_stamp() -> str:
+    """kbsync's lint code as installed: its version and the size and mtime of every module
+    linting runs (the shared model, `corpus/` and `lint/`).
+
+    A release changes the version; in a source checkout, editing a rule's code (which its
+    options do not show) must start a new cache too.
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    modules = [
+        *package.glob("*.py"),
+        *package.glob("corpus/**/*.py"),
+        *package.glob("lint/**/*.py"),
+    ]
+    for path in sorted(modules):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
 def _fingerprint(settings: Settings, rules: Sequence[Rule]) -> str:
-    digest = hashlib.sha256(f"kbsync {__version__}\0{settings.content_dir}\0".encode())
+    digest = hashlib.sha256(f"kbsync {_code_stamp()}\0{settings.content_dir}\0".encode())
     for fp in sorted(rule.fingerprint() for rule in rules):
         digest.update(fp.encode("utf-8") + b"\0")
     return digest.hexdigest()

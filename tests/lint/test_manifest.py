@@ -204,3 +204,42 @@ def test_a_warm_process_imports_neither_parser_nor_rules_nor_git(repo: Path) -> 
     cold = ["markdown_it", "pipeline.corpus.parse", "pipeline.lint.registry", "regex"]
     assert _probe(repo) == [1, cold]
     assert _probe(repo) == [1, []]
+
+
+def test_rules_at_the_repository_root_still_give_warm_runs(tmp_path: Path, request: Any) -> None:
+    # rules_dir = "." walks the whole repository for the inputs key: kbsync's own cache and
+    # .git change on every run and must not count, or no run would ever be warm.
+    root = write_repo(
+        tmp_path,
+        {"content/docs/a.md": doc("docs.a", "A", "TODO one"), "House/Simply.yml": STYLE},
+        config='[lint]\nrules_dir = "."\n',
+    )
+    age(root / "content/docs/a.md")
+    first = lint(root)
+    request.getfixturevalue("no_rules")
+    assert shown(lint(root)) == shown(first)
+
+
+def test_editing_kbsyncs_own_lint_code_starts_a_new_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "pipeline"
+    for rel in ("config.py", "corpus/model.py", "lint/engine.py", "lint/rules/schema.py"):
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text("# code\n")
+    (package / "sync").mkdir()
+    (package / "sync/plan.py").write_text("# not lint code\n")
+    monkeypatch.setattr(engine, "__file__", str(package / "lint/engine.py"))
+
+    def stamp() -> str:
+        engine._code_stamp.cache_clear()
+        return engine._code_stamp()
+
+    try:
+        first = stamp()
+        (package / "sync/plan.py").write_text("# not lint code, edited\n")
+        assert stamp() == first
+        (package / "lint/rules/schema.py").write_text("# code, edited\n")
+        assert stamp() != first
+    finally:
+        engine._code_stamp.cache_clear()
