@@ -165,28 +165,18 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     cache = ResultCache(cache_root, memo.fingerprint, enabled=options.use_cache)
     results: dict[str, FileResult] = {}
     keys: dict[str, str] = {}
-    files = _FileReader()
+    files = _ContentFiles(manifest)
     jobs: list[_Job] = []
     cached = 0
     for rel, absolute in corpus_paths.items():
-        need_full = rel in targets
-        info = _regular_file(absolute)
-        data = None
-        if info is not None:
-            key = manifest.known_key(rel, info)
-            data = _read_bytes(absolute) if key is None else None
-        if info is None or (key is None and data is None):
-            problem = read_text(absolute, root)[1]  # says what is wrong with it
+        key = files.key(rel, absolute)
+        if key is None:
+            problem = read_text(absolute, root)[1]  # says what is wrong with the file
             problems = _problem_findings([problem] if problem else [], rule_set.rules)
             results[rel] = FileResult(rel, True, problems)
             continue
-        if key is None:
-            assert data is not None
-            files.keep(rel, data)
-            key = file_key(rel, data)
-        files.locate(rel, absolute)
         keys[rel] = key
-        manifest.saw(rel, info, key)
+        need_full = rel in targets
         hit = cache.get(key, rel, need_full)
         if hit is not None:
             results[rel] = hit
@@ -348,19 +338,31 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-class _FileReader:
-    """File bytes read at most once, and only when needed: a file whose manifest entry
-    still holds is read only if a finding's line text is asked for (the baseline)."""
+class _ContentFiles:
+    """The content files' keys and bytes. A file is read at most once, and not at all while
+    the manifest's record of its size and mtime holds, unless its bytes are asked for (to lint
+    it, or for a finding's line text in the baseline)."""
 
-    def __init__(self) -> None:
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
         self._paths: dict[str, Path] = {}
         self._data: dict[str, bytes] = {}
 
-    def locate(self, rel: str, path: Path) -> None:
+    def key(self, rel: str, path: Path) -> str | None:
+        """The file's content key, or None when it is not a regular file kbsync can read."""
+        info = _regular_file(path)
+        if info is None:
+            return None
+        key = self.manifest.known_key(rel, info)
+        if key is None:
+            data = _read_bytes(path)
+            if data is None:
+                return None
+            self._data[rel] = data
+            key = file_key(rel, data)
         self._paths[rel] = path
-
-    def keep(self, rel: str, data: bytes) -> None:
-        self._data[rel] = data
+        self.manifest.saw(rel, info, key)
+        return key
 
     def data(self, rel: str) -> bytes:
         if rel not in self._data:
