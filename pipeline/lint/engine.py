@@ -397,11 +397,12 @@ def _inputs_key(settings: Settings, options: LintOptions) -> str:
 
 @functools.cache
 def _code_stamp() -> str:
-    """kbsync's lint code as installed: its version and the size and mtime of every module
-    linting runs (the shared model, `corpus/` and `lint/`).
+    """kbsync's lint code: its version and the bytes of every module linting runs (the shared
+    model, `corpus/` and `lint/`).
 
-    A release changes the version; in a source checkout, editing a rule's code (which its
-    options do not show) must start a new cache too.
+    In a source checkout, editing a rule's code (which its options do not show) must start a
+    new cache; bytes rather than mtimes, so that a CI runner that installs the same kbsync
+    afresh can use a restored cache.
     """
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(__version__.encode())
@@ -411,11 +412,11 @@ def _code_stamp() -> str:
         *package.glob("lint/**/*.py"),
     ]
     for path in sorted(modules):
+        digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
         try:
-            info = path.stat()
+            digest.update(path.read_bytes())
         except OSError:
-            continue
-        digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+            digest.update(b"-")
     return digest.hexdigest()
 
 

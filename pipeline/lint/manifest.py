@@ -6,7 +6,7 @@ reading and hashing every content file to find its cache entry, and building eve
 remembers
 
 - per file: `(size, mtime_ns)` → its content key, so an unchanged file is not read;
-- per *inputs key* (kbsync's version, the settings, `--select`/`--ignore`, and
+- per *inputs key* (kbsync's version and lint code, the settings, `--select`/`--ignore`, and
   the bytes of every file under `rules/` and of `rollout.yaml`): the rule fingerprint and the
   rules that were skipped, so no rule is built while every answer is in the cache.
 
