@@ -20,9 +20,17 @@ from pipeline.sync.service import targets
               help="Write the shapes (observed and assumed) and differences as JSON here.")  # fmt: skip
 @click.option("--write", is_flag=True,
               help="Also create, patch, activate and delete one canary document.")  # fmt: skip
+@click.option("--chat", is_flag=True,
+              help="Also ask one question (sync and async: 2 messages), rate it, close the "
+                   "session.")  # fmt: skip
 @click.pass_context
 def command(
-    ctx: click.Context, env_name: str, site: str | None, out: Path | None, write: bool
+    ctx: click.Context,
+    env_name: str,
+    site: str | None,
+    out: Path | None,
+    write: bool,
+    chat: bool,
 ) -> None:
     """Call every endpoint kbsync relies on and report where the shapes differ (exit 1 if any).
 
@@ -31,13 +39,21 @@ def command(
     \b
     Examples:
       kbsync probe --env staging --out probe-staging.json
-      kbsync probe --env staging --write
+      kbsync probe --env staging --write --chat
     """
     settings = settings_from(ctx)
     env = settings.environment(env_name)
     target = targets(settings, env_name, site)[0]
     with open_client(settings, env) as client:
-        report = probe(client, env.name, target.site, write=write)
+        report = probe(
+            client,
+            env.name,
+            target.site,
+            write=write,
+            chat=chat,
+            poll_interval=env.async_.poll_interval,
+            poll_deadline=env.async_.deadline,
+        )
     for line in render(report):
         click.echo(line)
     if out is not None:

@@ -9,12 +9,17 @@ names and JSON types) are recorded, never values.
 
 With `write`, one canary document (unique title) is created, patched, activated and deleted on
 one site; it is deleted whatever happens, and a canary that could not be deleted is reported.
+
+With `chat`, one question is asked twice in a fresh session (sync, then async, polled to the
+end within the environment's async deadline); the async answer is rated `good` and the session
+is closed whatever happens. That is two messages of the tenant's quota.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +123,32 @@ ASSUMED: dict[str, Shape] = {
     "update_document": DOCUMENT,
     "bulk_status": {"updated": "integer"},
     "bulk_delete": {"deleted": "integer"},
+    "chat": {
+        "session_id": "string",
+        "request_id": "string",
+        "answer": "string",
+        "confidence_level?": "string",
+        "confidence_score?": "number",
+    },
+    "chat_async": {"session_id": "string", "request_id": "string", "status": "string"},
+    # Every status answer, pending and final. The confidence fields are (assumed): API.md
+    # documents them for sync answers only; kbsync reads them here when present.
+    "chat_request_status": {
+        "session_id": "string",
+        "request_id": "string",
+        "status": "string",
+        "answer?": "string",
+        "error?": "string",
+        "confidence_level?": "string",
+        "confidence_score?": "number",
+    },
+    "submit_feedback": {
+        "status": "string",
+        "request_id": "string",
+        "feedback": "string",
+        "feedback_submitted_at?": "string",
+    },
+    "close_session": {"status": "string"},
 }
 """What kbsync assumes each endpoint answers (see the module docstring)."""
 
@@ -133,7 +164,17 @@ READ_ENDPOINTS = (
     "list_documents",
 )
 WRITE_ENDPOINTS = ("create_text_document", "update_document", "bulk_status", "bulk_delete")
+CHAT_ENDPOINTS = (
+    "chat",
+    "chat_async",
+    "chat_request_status",
+    "submit_feedback",
+    "close_session",
+)
 CANARY_PREFIX = "kbsync-probe-canary-"
+PROBE_SESSION_PREFIX = "kbsync-probe-"
+PROBE_QUESTION = "What can you help me with?"
+FINAL_STATUSES = frozenset({"completed", "failed"})
 
 
 @dataclass
@@ -191,8 +232,18 @@ class ProbeReport:
         }
 
 
-def probe(client: UppzyClient, environment: str, site: str, *, write: bool = False) -> ProbeReport:
-    """Call every read endpoint (and, with `write`, the canary's writes) and compare shapes."""
+def probe(
+    client: UppzyClient,
+    environment: str,
+    site: str,
+    *,
+    write: bool = False,
+    chat: bool = False,
+    poll_interval: float = 0.5,
+    poll_deadline: float = 30.0,
+) -> ProbeReport:
+    """Call every read endpoint (with `write`, the canary's writes; with `chat`, the chat
+    endpoints) and compare shapes."""
     report = ProbeReport(environment=environment, site=site)
     for name in READ_ENDPOINTS:
         query: dict[str, str | int] | None = None
@@ -205,6 +256,11 @@ def probe(client: UppzyClient, environment: str, site: str, *, write: bool = Fal
     else:
         for name in WRITE_ENDPOINTS:
             report.endpoints.append(EndpointProbe(name, "skipped", detail="needs --write"))
+    if chat:
+        _probe_chat(client, site, report, _Poll(poll_interval, poll_deadline))
+    else:
+        for name in CHAT_ENDPOINTS:
+            report.endpoints.append(EndpointProbe(name, "skipped", detail="needs --chat"))
     return report
 
 
@@ -274,3 +330,78 @@ def _clean_up(client: UppzyClient, site: str, title: str, doc_id: str | None) ->
     except ApiError as exc:
         log.warning("probe canary %s could not be deleted: %s", title, exc.message)
         return doc_id or title
+
+
+@dataclass(frozen=True)
+class _Poll:
+    interval: float
+    deadline: float
+
+
+def _probe_chat(client: UppzyClient, site: str, report: ProbeReport, poll: _Poll) -> None:
+    session = f"{PROBE_SESSION_PREFIX}{uuid.uuid4().hex[:16]}"
+    question = {"session_id": session, "message": PROBE_QUESTION}
+    try:
+        report.endpoints.append(
+            _observe("chat", lambda: client.raw("chat", body=question, site_id=site))
+        )
+        holder: dict[str, Any] = {}
+
+        def submit() -> Any:
+            holder["body"] = client.raw("chat_async", body=question, site_id=site)
+            return holder["body"]
+
+        report.endpoints.append(_observe("chat_async", submit))
+        submitted = holder.get("body")
+        request_id = submitted.get("request_id") if isinstance(submitted, dict) else None
+        if not isinstance(request_id, str):
+            for name in ("chat_request_status", "submit_feedback"):
+                report.endpoints.append(EndpointProbe(name, "skipped", detail="no request id"))
+            return
+        status = _poll_status(client, site, request_id, poll)
+        report.endpoints.append(status)
+        if status.outcome == "error" or status.detail != "completed":
+            detail = "the async request did not complete"
+            report.endpoints.append(EndpointProbe("submit_feedback", "skipped", detail=detail))
+            return
+        rating = {"session_id": session, "request_id": request_id, "feedback": "good"}
+        report.endpoints.append(
+            _observe(
+                "submit_feedback",
+                lambda: client.raw("submit_feedback", body=rating, site_id=site),
+            )
+        )
+    finally:
+        closing = {"session_id": session}
+        report.endpoints.append(
+            _observe(
+                "close_session", lambda: client.raw("close_session", body=closing, site_id=site)
+            )
+        )
+
+
+def _poll_status(client: UppzyClient, site: str, request_id: str, poll: _Poll) -> EndpointProbe:
+    """Poll the async request to its end; every answer (pending or final) is compared. The
+    probe's `detail` is the last status seen."""
+    started = time.monotonic()
+    differences: list[ShapeDifference] = []
+    observed: Shape = None
+    status = ""
+    while True:
+        try:
+            body = client.raw("chat_request_status", site_id=site, request_id=request_id)
+        except ApiError as exc:
+            return EndpointProbe("chat_request_status", "error", detail=exc.message)
+        observed = shape_of(body)
+        for difference in compare(ASSUMED["chat_request_status"], body):
+            if difference not in differences:
+                differences.append(difference)
+        status = str(body.get("status")) if isinstance(body, dict) else ""
+        if status in FINAL_STATUSES:
+            break
+        if time.monotonic() - started + poll.interval > poll.deadline:
+            detail = f"still {status or 'unknown'} at the {poll.deadline:g} s deadline"
+            return EndpointProbe("chat_request_status", "error", observed, differences, detail)
+        time.sleep(poll.interval)
+    outcome = "differs" if differences else "same"
+    return EndpointProbe("chat_request_status", outcome, observed, differences, status)

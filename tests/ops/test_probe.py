@@ -22,12 +22,17 @@ FAST = HttpConfig(total_timeout=5.0, backoff_initial=0.001, backoff_max=0.005)
 
 def test_probe_with_writes_finds_no_difference_against_the_sandbox(port: Port, run: Run) -> None:
     root = port.repo()
-    result = run(root, "probe", "--env", "staging", "--write", "--out", "shapes.json")
+    result = run(root, "probe", "--env", "staging", "--write", "--chat", "--out", "shapes.json")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:13] == [f"ok    {name}: as assumed" for name in ASSUMED]
-    assert lines[13:] == ["staging/s_faq: no differences", "shapes written to shapes.json"]
+    assert len(ASSUMED) == 18
+    assert lines[:18] == [f"ok    {name}: as assumed" for name in ASSUMED]
+    assert lines[18:] == ["staging/s_faq: no differences", "shapes written to shapes.json"]
     assert port.sandbox.documents("s_faq") == []
+    chats = port.sandbox.request_log(operation="chat") + port.sandbox.request_log(
+        operation="chatAsync"
+    )
+    assert len(chats) == 2
     text = (root / "shapes.json").read_text()
     data = json.loads(text)
     assert data["ok"] is True and data["differences"] == 0
@@ -40,6 +45,8 @@ def test_without_write_the_writes_are_skipped(port: Port, run: Run) -> None:
     result = run(port.repo(), "probe", "--env", "staging", "--site", "s_help")
     assert result.exit_code == 0
     assert "skip  create_text_document: needs --write" in result.stdout.splitlines()
+    assert "skip  chat: needs --chat" in result.stdout.splitlines()
+    assert port.sandbox.request_log(operation="chat") == []
     assert result.stdout.splitlines()[-1] == "staging/s_help: no differences"
 
 
@@ -127,3 +134,54 @@ def test_compare_optional_nullable_and_wrapping() -> None:
     assert compare({"items": [{"id": "string"}]}, {"items": [{"id": "a"}, {"id": 2}]}) == [
         ShapeDifference("$.items[].id", "type differs", "string", "integer")
     ]
+
+
+def _local_client(sandbox: Sandbox, transport: httpx.BaseTransport | None = None) -> UppzyClient:
+    env = EnvironmentConfig(
+        name="local", base_url="sandbox:", tenant_id="t_local",
+        sites={"s_local": SiteConfig()}, http=FAST,
+    )  # fmt: skip
+    return UppzyClient.for_environment(env, transport=transport or sandbox.transport())
+
+
+def test_chat_still_pending_at_the_deadline_fails_and_closes_the_session() -> None:
+    scope = Scope(tenant_id="t_local", site_ids=("s_local",))
+    with Sandbox(None, open_scope=scope, ready_delay=0.0, async_delay=60.0) as box:
+        with _local_client(box) as client:
+            report = probe(
+                client, "local", "s_local", chat=True, poll_interval=0.05, poll_deadline=0.3
+            )
+        by_name = {item.endpoint: item for item in report.endpoints}
+        status = by_name["chat_request_status"]
+        assert (status.outcome, status.detail) == ("error", "still pending at the 0.3 s deadline")
+        assert by_name["submit_feedback"].outcome == "skipped"
+        assert by_name["close_session"].outcome == "same"
+        assert box.request_log(operation="submitFeedback") == []
+        assert len(box.request_log(operation="closeSession")) == 1
+        assert 1 <= len(box.request_log(operation="getChatRequest")) <= 7 and not report.ok
+
+
+def test_a_changed_chat_shape_is_reported(sandbox: Sandbox) -> None:
+    inner = sandbox.transport()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = inner.handle_request(request)
+        response.read()
+        if request.url.path.endswith("/chat"):
+            body = response.json()
+            body["reply"] = body.pop("answer")
+            body["confidence_score"] = "high"
+            return httpx.Response(200, json=body)
+        return response
+
+    with _local_client(sandbox, httpx.MockTransport(handle)) as client:
+        report = probe(client, "local", "s_local", chat=True, poll_interval=0.01)
+    by_name = {item.endpoint: item for item in report.endpoints}
+    assert [d.describe() for d in by_name["chat"].differences] == [
+        "$.answer: missing field (assumed string, got absent)",
+        "$.confidence_score: type differs (assumed number, got string)",
+        "$.reply: extra field (assumed absent, got string)",
+    ]
+    assert by_name["chat_request_status"].outcome == "same"
+    assert by_name["submit_feedback"].outcome == "same"
+    assert report.differences == 3
