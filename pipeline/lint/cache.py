@@ -9,7 +9,6 @@ starts a new cache; old cache files are pruned.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -25,12 +24,6 @@ KEEP_CACHE_FILES = 4
 CACHE_FORMAT = 2
 """Part of the cache file's name: a kbsync that stores results differently starts afresh."""
 _CORPUS_PREFIX = "corpus:"
-
-
-def file_key(path: str, data: bytes) -> str:
-    digest = hashlib.sha256(path.encode("utf-8") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
 
 
 @dataclass

@@ -23,24 +23,21 @@ import functools
 import hashlib
 import logging
 import multiprocessing
-import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.config import today as config_today
 from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, relative_path
-from pipeline.corpus.loader import MAX_FILE_BYTES, read_text
+from pipeline.corpus.loader import read_text
 from pipeline.errors import UsageError
 from pipeline.lint import baseline as baseline_file
-from pipeline.lint import suppress
-from pipeline.lint.cache import FileResult, ResultCache, file_key
+from pipeline.lint import keys, suppress
+from pipeline.lint.cache import FileResult, ResultCache
 from pipeline.lint.findings import Finding, Severity
-from pipeline.lint.manifest import Manifest, RuleSetMemo
+from pipeline.lint.manifest import ContentFiles, Manifest, RuleSetMemo
 from pipeline.lint.rule import (
     BatchRule,
     CorpusRule,
@@ -142,7 +139,7 @@ class RuleSet:
     def memo(self) -> RuleSetMemo:
         rules, skipped = self.built
         return RuleSetMemo(
-            _fingerprint(self.settings, rules),
+            keys.fingerprint(self.settings, rules),
             tuple((s.path, s.rule_id, s.reason) for s in skipped),
         )
 
@@ -159,13 +156,13 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
 
     cache_root = settings.state_root / "cache"
     manifest = Manifest(cache_root, enabled=options.use_cache)
-    inputs = _inputs_key(settings, options)
+    inputs = keys.inputs_key(settings, options.select, options.ignore)
     memo = manifest.rule_set(inputs) or rule_set.memo()
     manifest.remember_rule_set(inputs, memo)
     cache = ResultCache(cache_root, memo.fingerprint, enabled=options.use_cache)
     results: dict[str, FileResult] = {}
-    keys: dict[str, str] = {}
-    files = _ContentFiles(manifest)
+    file_keys: dict[str, str] = {}
+    files = ContentFiles(manifest)
     jobs: list[_Job] = []
     cached = 0
     for rel, absolute in corpus_paths.items():
@@ -175,7 +172,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
             problems = _problem_findings([problem] if problem else [], rule_set.rules)
             results[rel] = FileResult(rel, True, problems)
             continue
-        keys[rel] = key
+        file_keys[rel] = key
         need_full = rel in targets
         hit = cache.get(key, rel, need_full)
         if hit is not None:
@@ -186,7 +183,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
 
     for result in _process(jobs, settings, today, options):
         results[result.path] = result
-        cache.put(keys[result.path], result)
+        cache.put(file_keys[result.path], result)
 
     findings: list[Finding] = []
     dated = _dated_rules(settings, options, today)
@@ -194,7 +191,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
         if rel in results:
             findings.extend(results[rel].findings)
             findings.extend(_dated_findings(dated, results[rel]))
-    findings.extend(_corpus_findings(rule_set, results, targets, deleted, cache, keys))
+    findings.extend(_corpus_findings(rule_set, results, targets, deleted, cache, file_keys))
     cache.save()
     manifest.save()
     suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
@@ -319,114 +316,6 @@ def _targets(
     return sorted(wanted), deleted
 
 
-def _regular_file(path: Path) -> os.stat_result | None:
-    """The file's own stat when it is a regular file kbsync may read, else None."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-        return None
-    return info
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    """Raw bytes for hashing, or None when the file cannot be read (a problem, then)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-class _ContentFiles:
-    """The content files' keys and bytes. A file is read at most once, and not at all while
-    the manifest's record of its size and mtime holds, unless its bytes are asked for (to lint
-    it, or for a finding's line text in the baseline)."""
-
-    def __init__(self, manifest: Manifest) -> None:
-        self.manifest = manifest
-        self._paths: dict[str, Path] = {}
-        self._data: dict[str, bytes] = {}
-
-    def key(self, rel: str, path: Path) -> str | None:
-        """The file's content key, or None when it is not a regular file kbsync can read."""
-        info = _regular_file(path)
-        if info is None:
-            return None
-        key = self.manifest.known_key(rel, info)
-        if key is None:
-            data = _read_bytes(path)
-            if data is None:
-                return None
-            self._data[rel] = data
-            key = file_key(rel, data)
-        self._paths[rel] = path
-        self.manifest.saw(rel, info, key)
-        return key
-
-    def data(self, rel: str) -> bytes:
-        if rel not in self._data:
-            try:
-                self._data[rel] = self._paths[rel].read_bytes()
-            except (KeyError, OSError):
-                return b""
-        return self._data[rel]
-
-
-def _inputs_key(settings: Settings, options: LintOptions) -> str:
-    """A digest of everything besides the content that decides which rules run and how:
-    the key under which the manifest remembers the rules' fingerprint."""
-    digest = hashlib.sha256(f"kbsync {_code_stamp()}\0{settings!r}\0".encode())
-    digest.update(repr((sorted(options.select), sorted(options.ignore))).encode())
-    sources = [settings.content_root / "rollout.yaml"]
-    facts = settings.rules_root / settings.lint.conflicts.facts_file
-    sources.append(facts)
-    if settings.rules_root.is_dir():
-        for folder, dirs, names in os.walk(settings.rules_root):
-            # Hidden folders (.git, kbsync's own state when rules_dir is ".") hold no rules.
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            sources.extend(Path(folder, name) for name in sorted(names))
-    for source in sources:
-        digest.update(b"\0" + str(source).encode() + b"\0")
-        try:
-            digest.update(source.read_bytes())
-        except OSError:
-            digest.update(b"-")
-    return digest.hexdigest()
-
-
-@functools.cache
-def _code_stamp() -> str:
-    """kbsync's lint code: its version and the bytes of every module linting runs (the shared
-    model, `corpus/` and `lint/`).
-
-    In a source checkout, editing a rule's code (which its options do not show) must start a
-    new cache; bytes rather than mtimes, so that a CI runner that installs the same kbsync
-    afresh can use a restored cache.
-    """
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(__version__.encode())
-    modules = [
-        *package.glob("*.py"),
-        *package.glob("corpus/**/*.py"),
-        *package.glob("lint/**/*.py"),
-    ]
-    for path in sorted(modules):
-        digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"-")
-    return digest.hexdigest()
-
-
-def _fingerprint(settings: Settings, rules: Sequence[Rule]) -> str:
-    digest = hashlib.sha256(f"kbsync {_code_stamp()}\0{settings.content_dir}\0".encode())
-    for fp in sorted(rule.fingerprint() for rule in rules):
-        digest.update(fp.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
 def _problem_findings(problems: Iterable[LoadProblem], rules: Sequence[Rule]) -> list[Finding]:
     by_id = {r.rule_id: r for r in rules if isinstance(r, ProblemRule)}
     out = []
@@ -542,7 +431,7 @@ def _corpus_findings(
     targets: Sequence[str],
     deleted: frozenset[str],
     cache: ResultCache,
-    keys: dict[str, str],
+    file_keys: dict[str, str],
 ) -> list[Finding]:
     """Findings of corpus rules on a target, or whose other end is one (or a deleted file).
 
@@ -552,7 +441,7 @@ def _corpus_findings(
     digest = hashlib.sha256()
     for path in sorted(results):
         digest.update(path.encode() + b"\0")
-        digest.update(keys[path].encode() if path in keys else b"problem")
+        digest.update(file_keys[path].encode() if path in file_keys else b"problem")
     found_all = cache.get_corpus(digest.hexdigest())
     if found_all is None:
         found_all = []

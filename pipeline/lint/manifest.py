@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.corpus.loader import MAX_FILE_BYTES
+from pipeline.lint.keys import file_key
+
 MANIFEST_FILE = "manifest.json"
 FORMAT = 1
 RACY_NS = 2_000_000_000
@@ -134,3 +137,57 @@ class Manifest:
             except OSError:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+def regular_file(path: Path) -> os.stat_result | None:
+    """The file's own stat when it is a regular file kbsync may read, else None."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        return None
+    return info
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """Raw bytes for hashing, or None when the file cannot be read (a problem, then)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class ContentFiles:
+    """The content files' keys and bytes. A file is read at most once, and not at all while
+    the manifest's record of its size and mtime holds, unless its bytes are asked for (to lint
+    it, or for a finding's line text in the baseline)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self._paths: dict[str, Path] = {}
+        self._data: dict[str, bytes] = {}
+
+    def key(self, rel: str, path: Path) -> str | None:
+        """The file's content key, or None when it is not a regular file kbsync can read."""
+        info = regular_file(path)
+        if info is None:
+            return None
+        key = self.manifest.known_key(rel, info)
+        if key is None:
+            data = read_bytes(path)
+            if data is None:
+                return None
+            self._data[rel] = data
+            key = file_key(rel, data)
+        self._paths[rel] = path
+        self.manifest.saw(rel, info, key)
+        return key
+
+    def data(self, rel: str) -> bytes:
+        if rel not in self._data:
+            try:
+                self._data[rel] = self._paths[rel].read_bytes()
+            except (KeyError, OSError):
+                return b""
+        return self._data[rel]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.lint import engine
+from pipeline.lint import engine, keys, manifest
 from pipeline.lint.engine import LintOptions, LintReport, run_lint
 from pipeline.lint.manifest import MANIFEST_FILE, RACY_NS
 from tests.helpers import doc, settings_for, write_repo
@@ -68,7 +68,7 @@ def no_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     def build(*args: object) -> object:
         raise Forbidden("rules were built")
 
-    real_read = engine._read_bytes
+    real_read = manifest.read_bytes
 
     def read(path: Path) -> bytes | None:
         if "content" in path.parts:
@@ -76,7 +76,7 @@ def no_rules(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_read(path)
 
     monkeypatch.setattr(engine, "_selected_rules", build)
-    monkeypatch.setattr(engine, "_read_bytes", read)
+    monkeypatch.setattr(manifest, "read_bytes", read)
 
 
 def test_a_warm_run_builds_no_rule_and_reads_no_file(repo: Path, request: Any) -> None:
@@ -224,24 +224,24 @@ def test_editing_kbsyncs_own_lint_code_starts_a_new_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "pipeline"
-    for rel in ("config.py", "corpus/model.py", "lint/engine.py", "lint/rules/schema.py"):
+    for rel in ("config.py", "corpus/model.py", "lint/keys.py", "lint/rules/schema.py"):
         (package / rel).parent.mkdir(parents=True, exist_ok=True)
         (package / rel).write_text("# code\n")
     (package / "sync").mkdir()
     (package / "sync/plan.py").write_text("# not lint code\n")
-    monkeypatch.setattr(engine, "__file__", str(package / "lint/engine.py"))
+    monkeypatch.setattr(keys, "__file__", str(package / "lint/keys.py"))
 
     def stamp() -> str:
-        engine._code_stamp.cache_clear()
-        return engine._code_stamp()
+        keys.code_stamp.cache_clear()
+        return keys.code_stamp()
 
     try:
         first = stamp()
         (package / "sync/plan.py").write_text("# not lint code, edited\n")
         assert stamp() == first
-        os.utime(package / "lint/engine.py", (1, 1))  # installed afresh: same bytes
+        os.utime(package / "lint/keys.py", (1, 1))  # installed afresh: same bytes
         assert stamp() == first
         (package / "lint/rules/schema.py").write_text("# code, edited\n")
         assert stamp() != first
     finally:
-        engine._code_stamp.cache_clear()
+        keys.code_stamp.cache_clear()
