@@ -32,7 +32,7 @@ from pipeline.config import Settings
 from pipeline.config import today as config_today
 from pipeline.corpus import Item, LoadProblem, decode, discover, kind_of, relative_path
 from pipeline.corpus.loader import read_text
-from pipeline.errors import UsageError
+from pipeline.errors import ConfigError, UsageError
 from pipeline.lint import baseline as baseline_file
 from pipeline.lint import keys, suppress
 from pipeline.lint.cache import FileResult, ResultCache
@@ -48,7 +48,7 @@ from pipeline.lint.rule import (
     Rule,
     SkippedRule,
 )
-from pipeline.lint.selection import is_selected
+from pipeline.lint.selection import is_selected, matches
 
 log = logging.getLogger(__name__)
 RuleT = TypeVar("RuleT", bound=Rule)
@@ -130,17 +130,20 @@ class RuleSet:
 
     @functools.cached_property
     def built(self) -> tuple[list[Rule], list[SkippedRule]]:
-        return _selected_rules(_context(self.settings, self.today), self.options)
+        """Every rule this configuration has (selected or not), and the skipped ones."""
+        return _all_rules(_context(self.settings, self.today))
 
-    @property
+    @functools.cached_property
     def rules(self) -> list[Rule]:
-        return self.built[0]
+        """The rules `--select`/`--ignore` leave in."""
+        return _chosen(self.settings, self.options, self.built[0])
 
     def memo(self) -> RuleSetMemo:
-        rules, skipped = self.built
+        every, skipped = self.built
         return RuleSetMemo(
-            keys.fingerprint(self.settings, rules),
+            keys.fingerprint(self.settings, self.rules),
             tuple((s.path, s.rule_id, s.reason) for s in skipped),
+            tuple((rule.rule_id, rule.category) for rule in every),
         )
 
 
@@ -158,6 +161,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     manifest = Manifest(cache_root, enabled=options.use_cache)
     inputs = keys.inputs_key(settings, options.select, options.ignore)
     memo = manifest.rule_set(inputs) or rule_set.memo()
+    _check_selection(settings, options, memo)
     manifest.remember_rule_set(inputs, memo)
     cache = ResultCache(cache_root, memo.fingerprint, enabled=options.use_cache)
     results: dict[str, FileResult] = {}
@@ -250,13 +254,42 @@ def _context(settings: Settings, today: dt.date | None) -> LintContext:
     )
 
 
+def _all_rules(context: LintContext) -> tuple[list[Rule], list[SkippedRule]]:
+    from pipeline.lint.registry import build_rules  # imports every family
+
+    return build_rules(context)
+
+
 def _selected_rules(
     context: LintContext, options: LintOptions
 ) -> tuple[list[Rule], list[SkippedRule]]:
-    from pipeline.lint.registry import build_rules  # imports every family
-
-    rules, skipped = build_rules(context)
+    rules, skipped = _all_rules(context)
     return _chosen(context.settings, options, rules), skipped
+
+
+def _check_selection(settings: Settings, options: LintOptions, memo: RuleSetMemo) -> None:
+    """A pattern in `--select`/`--ignore` or `[lint] select`/`ignore` that names no rule is a
+    mistake (a typo would otherwise switch every rule off, or none), as in ruff."""
+    skipped = {rule_id for _, rule_id, _ in memo.skipped}
+
+    def unknown(patterns: Iterable[str]) -> str | None:
+        for pattern in (p.strip() for p in patterns):
+            if not pattern or pattern.upper() == "ALL" or pattern in skipped:
+                continue
+            if not any(matches(rule_id, family, pattern) for rule_id, family in memo.known):
+                return pattern
+        return None
+
+    hint = "`kbsync rules` lists every rule id; a family (schema, wording, pii, …) names its rules"
+    for flag, given in (("--select", options.select), ("--ignore", options.ignore)):
+        if (bad := unknown(given)) is not None:
+            raise UsageError(f"{flag} {bad}: no rule or family has that name", hint=hint)
+    where = settings.source or settings.root / "kbsync.toml"
+    for key, configured in (("select", settings.lint.select), ("ignore", settings.lint.ignore)):
+        if (bad := unknown(configured)) is not None:
+            raise ConfigError(
+                f"[lint] {key}: {bad!r} names no rule or family", path=where, hint=hint
+            )
 
 
 def _chosen(settings: Settings, options: LintOptions, rules: list[RuleT]) -> list[RuleT]:

@@ -42,6 +42,7 @@ class RuleSetMemo:
 
     fingerprint: str
     skipped: tuple[tuple[str, str, str], ...]  # (path, rule id, reason)
+    known: tuple[tuple[str, str], ...]  # (rule id, family) of every rule, selected or not
 
 
 class Manifest:
@@ -77,7 +78,8 @@ class Manifest:
             return None
         try:
             skipped = tuple((str(p), str(r), str(w)) for p, r, w in entry["skipped"])
-            return RuleSetMemo(str(entry["fingerprint"]), skipped)
+            known = tuple((str(r), str(c)) for r, c in entry["known"])
+            return RuleSetMemo(str(entry["fingerprint"]), skipped, known)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -88,6 +90,7 @@ class Manifest:
         self._rule_sets[inputs] = {
             "fingerprint": memo.fingerprint,
             "skipped": [list(s) for s in memo.skipped],
+            "known": [list(k) for k in memo.known],
         }
         while len(self._rule_sets) > KEEP_RULE_SETS:
             del self._rule_sets[next(iter(self._rule_sets))]  # the oldest goes first

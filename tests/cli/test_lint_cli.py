@@ -257,6 +257,56 @@ def test_changed_since_unknown_ref_is_exit_2(tmp_path: Path, run: Run) -> None:
     assert "git does not know 'origin/nope'" in result.output
 
 
+SELECTION_HINT = (
+    "  hint: `kbsync rules` lists every rule id; a family (schema, wording, pii, …) names its "
+    "rules\n"
+)
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore"])
+def test_a_selection_that_names_no_rule_is_exit_2(tmp_path: Path, run: Run, flag: str) -> None:
+    root = write_repo(tmp_path, {"content/docs/a.md": GOOD + "TODO\n"})
+    for _ in range(2):  # the second run answers from the manifest, and still checks
+        result = run(root, "lint", flag, "schema,internal.markr")
+        assert result.exit_code == 2
+        assert result.output == (
+            f"error: {flag} internal.markr: no rule or family has that name\n" + SELECTION_HINT
+        )
+
+
+def test_a_selection_may_name_a_family_an_id_a_style_or_a_skipped_rule(
+    tmp_path: Path, run: Run
+) -> None:
+    root = write_repo(
+        tmp_path,
+        {
+            "content/docs/a.md": GOOD + "TODO\n",
+            "rules/House/Odd.yml": "extends: metric\nmessage: x\nformula: '1'\n",
+            "rules/House/Simply.yml": "extends: existence\nmessage: x\ntokens: [simply]\n",
+        },
+    )
+    for args in (
+        ("--select", "internal"),
+        ("--select", "internal.marker"),
+        ("--select", "ALL"),
+        ("--ignore", "House"),
+        ("--ignore", "House.Odd"),
+    ):
+        assert run(root, "lint", *args).exit_code == 1, args
+
+
+def test_a_configured_selection_that_names_no_rule_is_exit_2(tmp_path: Path, run: Run) -> None:
+    root = write_repo(
+        tmp_path, {"content/docs/a.md": GOOD}, config='[lint]\nignore = ["freshnes"]\n'
+    )
+    result = run(root, "lint")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: {root / 'kbsync.toml'}: [lint] ignore: 'freshnes' names no rule or family\n"
+        + SELECTION_HINT
+    )
+
+
 def test_changed_since_outside_git_is_exit_2(tmp_path: Path, run: Run) -> None:
     root = write_repo(tmp_path, {"content/docs/a.md": GOOD}, config="")
     result = run(root, "lint", "--changed-since", "main")

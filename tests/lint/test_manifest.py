@@ -75,7 +75,7 @@ def no_rules(monkeypatch: pytest.MonkeyPatch) -> None:
             raise Forbidden(f"{path} was read")
         return real_read(path)
 
-    monkeypatch.setattr(engine, "_selected_rules", build)
+    monkeypatch.setattr(engine, "_all_rules", build)
     monkeypatch.setattr(manifest, "read_bytes", read)
 
 
