@@ -13,17 +13,23 @@ Vale's own semantics are kept where a style depends on them:
 - unlike Vale, a literal space in a word token or swap key also matches a line break inside a
   paragraph (Markdown is often wrapped), so `log into` finds `log` at the end of one line and
   `into` at the start of the next;
+- `repetition`: `tokens` are joined as `(?:t1|t2)` (no word boundaries, as in Vale);
+- `occurrence`: `token` is compiled as `(?:token)`; `max` and `min` (at least one of them) are
+  the limits;
+- `conditional`: `first` and `second` are compiled as they are (`ignorecase` applies to both);
 - messages use Go's `%s`: an existence message gets the match (and the fix, if the rule has an
   `action`); a substitution message gets the suggestion first and the match second.
 
-Keys Vale does not know are an error, as in Vale, so a misspelt `ignorecas:` does not go unnoticed.
-Rule kinds other than existence and substitution are returned as :class:`Unsupported`.
+What a kind does with its patterns is in :mod:`pipeline.lint.rules.wording`. Keys Vale does not
+know are an error, as in Vale, so a misspelt `ignorecas:` does not go unnoticed. Other rule kinds
+(`capitalization`, `spelling`, `metric`, …) are returned as :class:`Unsupported`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,7 @@ from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, Translated
 # libyaml when present: rule files are loaded on every run, so parsing speed counts.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-SUPPORTED_KINDS = ("existence", "substitution")
+SUPPORTED_KINDS = ("existence", "substitution", "repetition", "occurrence", "conditional")
 VALE_KINDS = (
     "existence",
     "substitution",
@@ -74,6 +80,9 @@ _COMMON_KEYS = frozenset(
 _KIND_KEYS = {
     "existence": frozenset({"tokens", "raw", "exceptions", "append", "ignorecase", "nonword"}),
     "substitution": frozenset({"swap", "exceptions", "ignorecase", "nonword", "capitalize", "pos"}),
+    "repetition": frozenset({"tokens", "alpha", "ignorecase", "exceptions", "max"}),
+    "occurrence": frozenset({"token", "max", "min", "ignorecase"}),
+    "conditional": frozenset({"first", "second", "exceptions", "ignorecase"}),
 }
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -152,6 +161,31 @@ class SubstitutionSpec(RuleSpec):
 
 
 @dataclass(frozen=True)
+class RepetitionSpec(RuleSpec):
+    """The one alternative is the joined `tokens`."""
+
+    alpha: bool = False
+    max_repeats: int = 0
+    """Vale's `max` (not in its documentation): repetitions let through before one is flagged."""
+
+
+@dataclass(frozen=True)
+class OccurrenceSpec(RuleSpec):
+    """The one alternative is `token` (never gated when `min` is set: no match is a finding)."""
+
+    maximum: int = 0
+    minimum: int = 0
+
+
+@dataclass(frozen=True)
+class ConditionalSpec(RuleSpec):
+    """The one alternative is `first`."""
+
+    second: Any = None
+    """The compiled `second`."""
+
+
+@dataclass(frozen=True)
 class Unsupported:
     """A valid rule of a kind kbsync does not run (yet)."""
 
@@ -212,9 +246,7 @@ def load_rule(path: Path, style: str) -> RuleSpec | Unsupported:
     exceptions = doc.strings("exceptions")
     common["exceptions"] = _exception_pattern(doc, exceptions)
     common["phrases"] = _phrase_pattern(doc, exceptions)
-    if kind == "existence":
-        return _existence(doc, common)
-    return _substitution(doc, common)
+    return _KINDS[kind](doc, common)
 
 
 # --- Kinds ------------------------------------------------------------------------------------
@@ -286,6 +318,68 @@ def _substitution(doc: _Document, common: dict[str, Any]) -> SubstitutionSpec:
         matchcase=doc.boolean("matchcase"),
         **common,
     )
+
+
+def _repetition(doc: _Document, common: dict[str, Any]) -> RepetitionSpec:
+    tokens = [(i, t) for i, t in enumerate(doc.strings("tokens")) if t.strip()]
+    if not tokens:
+        raise doc.error(
+            "tokens" if doc.has("tokens") else None,
+            "a repetition rule needs 'tokens'",
+            hint="e.g. '[^\\s]+' (with 'alpha: true') for any repeated word",
+        )
+    source = "(?:{})".format("|".join(t for _, t in tokens))
+    parts = [_Part(t, doc.item_line("tokens", i)) for i, t in tokens]
+    flags = _flags(common["ignorecase"])
+    translated, pattern = doc.compile(source, flags, parts, doc.line("tokens"), wrap=True)
+    return RepetitionSpec(
+        alternatives=(Alternative(pattern, translated.required),),
+        alpha=doc.boolean("alpha"),
+        max_repeats=doc.integer("max"),
+        **common,
+    )
+
+
+def _occurrence(doc: _Document, common: dict[str, Any]) -> OccurrenceSpec:
+    token = doc.string("token", required=True)
+    maximum, minimum = doc.integer("max"), doc.integer("min")
+    if not maximum and not minimum:
+        raise doc.error(
+            None,
+            "an occurrence rule needs 'max' or 'min'",
+            hint="e.g. 'max: 25' to flag a sentence of more than 25 words",
+        )
+    if maximum and minimum > maximum:
+        raise doc.error("min", "'min' is more than 'max', so every text breaks the rule")
+    flags = _flags(common["ignorecase"])
+    line = doc.line("token")
+    translated, pattern = doc.compile(f"(?:{token})", flags, [], line, wrap=True)
+    gate = None if minimum else translated.required
+    return OccurrenceSpec(
+        alternatives=(Alternative(pattern, gate),), maximum=maximum, minimum=minimum, **common
+    )
+
+
+def _conditional(doc: _Document, common: dict[str, Any]) -> ConditionalSpec:
+    flags = _flags(common["ignorecase"])
+    first = doc.string("first", required=True)
+    second = doc.string("second", required=True)
+    translated, first_pattern = doc.compile(first, flags, [], doc.line("first"), wrap=True)
+    second_pattern = doc.compile(second, flags, [], doc.line("second"), wrap=True)[1]
+    return ConditionalSpec(
+        alternatives=(Alternative(first_pattern, translated.required),),
+        second=second_pattern,
+        **common,
+    )
+
+
+_KINDS: dict[str, Callable[[_Document, dict[str, Any]], RuleSpec]] = {
+    "existence": _existence,
+    "substitution": _substitution,
+    "repetition": _repetition,
+    "occurrence": _occurrence,
+    "conditional": _conditional,
+}
 
 
 def _selective(need: frozenset[Literal] | None) -> bool:

@@ -1,10 +1,21 @@
 """`wording`: stale, deprecated or discouraged wording, from Vale styles under `rules/`.
 
 A style is a folder `rules/<Style>/` of Vale rule files `<Name>.yml`; each becomes the rule
-`<Style>.<Name>` (family `wording`), so existing Vale styles load as they are. Vale's `existence`
-(flag what matches) and `substitution` (flag and suggest a replacement) kinds run; other kinds
-are reported as skipped. See :mod:`pipeline.lint.rules.vale` for how a file is read and
-:mod:`pipeline.lint.rules.wording_scopes` for what text a rule sees (prose by default).
+`<Style>.<Name>` (family `wording`), so existing Vale styles load as they are. These of Vale's
+kinds run (each rule class says exactly how, and where it differs from Vale):
+
+- `existence`: flag what matches (:class:`ExistenceRule`);
+- `substitution`: flag what matches and suggest its replacement (:class:`SubstitutionRule`);
+- `repetition`: flag a token repeated right after itself, "the the" (:class:`RepetitionRule`);
+- `occurrence`: flag a sentence, paragraph or other scope in which a token matches more than
+  `max` or fewer than `min` times (:class:`OccurrenceRule`);
+- `conditional`: flag a match of `first` whose text no match of `second` has, such as an
+  acronym never spelt out (:class:`ConditionalRule`).
+
+Other kinds (`capitalization`, `consistency`, `spelling`, `metric`, …) are reported as skipped.
+See :mod:`pipeline.lint.rules.vale` for how a file is read and
+:mod:`pipeline.lint.rules.wording_scopes` for what text a rule sees (prose by default, where
+hidden markup reads `*`) and how sentences and paragraphs are found.
 
 A substitution finding carries a fix when the rule's swap values are replacements (it says
 `action: replace`, or its message has a slot for the suggestion and one for the match) and the
@@ -23,6 +34,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +48,9 @@ from pipeline.lint.rules.vale import (
     SUPPORTED_KINDS,
     Action,
     Alternative,
+    ConditionalSpec,
+    OccurrenceSpec,
+    RepetitionSpec,
     RuleSpec,
     SubstitutionSpec,
     Unsupported,
@@ -45,14 +60,14 @@ from pipeline.lint.rules.vale import (
     unquote_first_slot,
 )
 from pipeline.lint.rules.vale_regex import RegexSyntaxError, translate
-from pipeline.lint.rules.wording_scopes import Block, ItemViews, Scope, ViewCache
+from pipeline.lint.rules.wording_scopes import PLACEHOLDER, Block, ItemViews, Scope, ViewCache
 
 log = logging.getLogger(__name__)
 
 RULE_SUFFIXES = (".yml", ".yaml")
 VOCABULARY_FOLDER = "config"
 """Vale keeps vocabularies and dictionaries in `<StylesPath>/config/`; it is not a style."""
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 """Bumped when matching changes, so cached results of data rules are recomputed."""
 
 _VIEWS = ViewCache()
@@ -93,11 +108,21 @@ def load_styles(rules_root: Path, context: LintContext) -> tuple[list[Rule], lis
             if isinstance(spec, Unsupported):
                 log.debug("skipping %s: %s", spec.rule_id, spec.reason)
                 skipped.append(SkippedRule(shown, spec.rule_id, spec.reason))
-            elif isinstance(spec, SubstitutionSpec):
-                rules.append(SubstitutionRule(context, spec, shown))
             else:
-                rules.append(ExistenceRule(context, spec, shown))
+                rules.append(_rule(context, spec, shown))
     return rules, skipped
+
+
+def _rule(context: LintContext, spec: RuleSpec, shown: str) -> ValeRule:
+    if isinstance(spec, SubstitutionSpec):
+        return SubstitutionRule(context, spec, shown)
+    if isinstance(spec, RepetitionSpec):
+        return RepetitionRule(context, spec, shown)
+    if isinstance(spec, OccurrenceSpec):
+        return OccurrenceRule(context, spec, shown)
+    if isinstance(spec, ConditionalSpec):
+        return ConditionalRule(context, spec, shown)
+    return ExistenceRule(context, spec, shown)
 
 
 def _is_style(path: Path) -> bool:
@@ -156,34 +181,36 @@ class ValeRule(FileRule):
         return {"file": self.shown_path, "sha256": self.spec.digest, "engine": ENGINE_VERSION}
 
     def check(self, item: Item) -> Iterator[Finding]:
-        spec = self.spec
         views = _VIEWS.get(item)
         active = self.gates.active(views, self.scope.raw)
         if not active:
             return
-        count = 0
+        findings = self._search(item, views, active)
+        yield from islice(findings, self.spec.limit) if self.spec.limit else findings
+
+    def _search(self, item: Item, views: ItemViews, active: list[Alternative]) -> Iterator[Finding]:
+        """Every finding in `item`, in order (`check` applies the rule's `limit`)."""
         for block in views.blocks(self.scope):
             for match, alternative in _leftmost(active, block):
                 finding = self._finding(item, block, match, alternative)
-                if finding is None:
-                    continue
-                yield finding
-                count += 1
-                if spec.limit and count >= spec.limit:
-                    return
+                if finding is not None:
+                    yield finding
 
     def _finding(
         self, item: Item, block: Block, match: Any, alternative: Alternative
     ) -> Finding | None:
         raise NotImplementedError
 
-    def _excepted(self, block: Block, match: Any, observed: str) -> bool:
-        """Vale's exceptions: a whole-word exception inside the match, or a phrase around it."""
+    def _excepted(self, block: Block, span: tuple[int, int], observed: str) -> bool:
+        """Vale's exceptions: a whole-word exception inside the match, or a phrase around it.
+
+        `span` is where the match is in `block.text`.
+        """
         spec = self.spec
         if spec.exceptions is not None and spec.exceptions.search(observed):
             return True
         if spec.phrases is not None:
-            start, end = match.span()
+            start, end = span
             window_start = max(block.pos, start - _PHRASE_WINDOW)
             window_end = min(len(block.text), end + _PHRASE_WINDOW)
             for phrase in spec.phrases.finditer(block.text, window_start, window_end):
@@ -199,7 +226,7 @@ class ExistenceRule(ValeRule):
         self, item: Item, block: Block, match: Any, alternative: Alternative
     ) -> Finding | None:
         start, end, observed = _trimmed(block, match)
-        if self._excepted(block, match, observed):
+        if self._excepted(block, match.span(), observed):
             return None
         fixes = _action_fixes(self.spec.action, observed)
         if fixes is None:
@@ -242,7 +269,7 @@ class SubstitutionRule(ValeRule):
         start, end, observed = _trimmed(block, match, group)
         if _conforms(replacement.text, replacement.conforms, observed):
             return None
-        if self._excepted(block, match, observed):
+        if self._excepted(block, match.span(), observed):
             return None
         choices = replacement.alternatives
         if self.replace_action and spec.action is not None and spec.action.params:
@@ -269,6 +296,141 @@ class SubstitutionRule(ValeRule):
         text = format_message(message, suggestion, observed)
         fix = Fix(start, end, choices[0]) if self.fixable and len(choices) == 1 else None
         return self.at(item, start, end, text, fix=fix)
+
+
+class RepetitionRule(ValeRule):
+    """Flags a token repeated right after itself ("the the"): Vale's `repetition`.
+
+    The rule's `tokens`, joined as one alternative without word boundaries, are matched in turn
+    along each block; a match equal to the one before it is a repetition (equal ignoring case
+    with `ignorecase`; with `alpha`, only a match made of letters counts). It is flagged from
+    the first of the two to the second, with the token as the message's `%s`, unless the two
+    are in different sentences or paragraphs (`.`, `!`, `?`, `|` or a blank line between them,
+    as Vale skips a pair its sentence splitter cuts) or an exception covers the pair. Vale's
+    undocumented `max` lets that many repetitions through before one is flagged, counted as
+    Vale counts them.
+
+    Hidden markup reads `*` in the prose view, and `*` at a token's edges is not part of it:
+    "the [the docs](…)" repeats "the" (link brackets are hidden), while inline code can never
+    equal a word ("the `the`" is no repetition).
+    """
+
+    spec: RepetitionSpec
+
+    def _search(self, item: Item, views: ItemViews, active: list[Alternative]) -> Iterator[Finding]:
+        spec = self.spec
+        pattern = active[0].pattern
+        for block in views.blocks(self.scope):
+            matches = list(pattern.finditer(block.text, block.pos))
+            tokens = [_bare(match.group()) for match in matches]
+            keys = [t.casefold() for t in tokens] if spec.ignorecase else tokens
+            repeats = 0
+            for index in range(1, len(keys)):
+                if not keys[index] or keys[index] != keys[index - 1]:
+                    continue
+                token = tokens[index]
+                if spec.alpha and not token.isalpha():
+                    continue
+                repeats += 1
+                before = _token_span(matches[index - 1])
+                after = _token_span(matches[index])
+                if repeats <= spec.max_repeats or _SENTENCE_GAP.search(
+                    block.text, before[1], after[0]
+                ):
+                    continue
+                pair = (before[0], after[1])
+                observed = _LINE_BREAK.sub(" ", block.text[pair[0] : pair[1]])
+                if self._excepted(block, pair, observed):
+                    continue
+                repeats = 0
+                message = format_message(spec.message, token)
+                yield self.at(item, block.offset + pair[0], block.offset + pair[1], message)
+
+
+class OccurrenceRule(ValeRule):
+    """Flags a unit of text in which `token` matches more than `max` or fewer than `min` times.
+
+    Vale's `occurrence`. The units are the sentences of the prose with `scope: sentence`, its
+    paragraphs with `scope: paragraph`, and each block of any other scope (the whole prose
+    for `text`); :mod:`pipeline.lint.rules.wording_scopes` says how sentences are found. As in
+    Vale, the message's `%s` is the count and the finding starts at the unit's first match;
+    unlike Vale, it runs to the end of the unit (Vale marks the first match only), and a unit
+    with no match at all (under `min`) is flagged whole (Vale points at the file's first line).
+    """
+
+    spec: OccurrenceSpec
+
+    def _search(self, item: Item, views: ItemViews, active: list[Alternative]) -> Iterator[Finding]:
+        spec = self.spec
+        pattern = active[0].pattern
+        view = views.view(self.scope.raw)
+        for start, end in views.units(self.scope):
+            count = len(pattern.findall(view, start, end))
+            over = spec.maximum and count > spec.maximum
+            if not over and not (spec.minimum and count < spec.minimum):
+                continue
+            first = next(
+                (m.start() for m in pattern.finditer(view, start, end) if m.group().strip()),
+                start,
+            )
+            yield self.at(item, first, end, format_message(spec.message, str(count)))
+
+
+class ConditionalRule(ValeRule):
+    """Flags a match of `first` that no match of `second` accounts for: Vale's `conditional`.
+
+    Typically `first` finds an acronym, `\\b([A-Z]{3,5})\\b`, and `second` its definition,
+    `(?:\\b[A-Z][a-z]+ )+\\(([A-Z]{3,5})\\)` ("Three Letter Acronym (TLA)"). What `first` finds is
+    its first capture group (the whole match when it has none); it is flagged, with it as the
+    message's `%s`, unless some match of `second` anywhere in the text the rule sees captured
+    the same text (in any of its groups; compared ignoring case with `ignorecase`), or an
+    exception covers it. A `second` without a capture group is a plain condition, as in
+    current Vale: any match of it anywhere accounts for every match of `first`.
+
+    Unlike Vale, the definition may come after the use (the whole file is read before anything
+    is flagged), `ignorecase` applies to both patterns and the comparison (as Vale's
+    documentation says), and with a capture group in `first` only the group must be defined
+    (Vale compares `first`'s whole match).
+    """
+
+    spec: ConditionalSpec
+
+    def _search(self, item: Item, views: ItemViews, active: list[Alternative]) -> Iterator[Finding]:
+        spec = self.spec
+        group = 1 if active[0].pattern.groups else 0
+        blocks = list(views.blocks(self.scope))
+        undefined = []
+        for block in blocks:
+            for match in active[0].pattern.finditer(block.text, block.pos):
+                if match.start(group) < 0:
+                    continue
+                start, end, used = _trimmed(block, match, group)
+                if used and not self._excepted(block, match.span(group), used):
+                    undefined.append((start, end, used))
+        if not undefined:
+            return
+        second = spec.second
+        if not second.groups:
+            if any(second.search(block.text, block.pos) for block in blocks):
+                return
+            defined: set[str] = set()
+        else:
+            defined = self._definitions(blocks)
+        for start, end, used in undefined:
+            if self._key(used) not in defined:
+                yield self.at(item, start, end, format_message(spec.message, used))
+
+    def _definitions(self, blocks: list[Block]) -> set[str]:
+        """Everything `second`'s groups capture in `blocks`."""
+        defined: set[str] = set()
+        for block in blocks:
+            for match in self.spec.second.finditer(block.text, block.pos):
+                defined.update(self._key(group) for group in match.groups() if group)
+        return defined
+
+    def _key(self, text: str) -> str:
+        text = _LINE_BREAK.sub(" ", text.strip())
+        return text.casefold() if self.spec.ignorecase else text
 
 
 class GateIndex:
@@ -339,6 +501,22 @@ def _leftmost(alternatives: list[Alternative], block: Block) -> Iterator[tuple[A
         for index, match in enumerate(upcoming):
             if match is not None and match.start() < pos:
                 upcoming[index] = alternatives[index].pattern.search(text, pos)
+
+
+_SENTENCE_GAP = re.compile(r"[.!?|]|\n[ \t>]*\n")
+"""Between two tokens: they are in different sentences or paragraphs."""
+
+
+def _bare(token: str) -> str:
+    """A repetition token without surrounding space or hidden markup (`*`)."""
+    return token.strip().strip(PLACEHOLDER)
+
+
+def _token_span(match: Any) -> tuple[int, int]:
+    """Where a repetition token's bare text is."""
+    bare = _bare(match.group())
+    start = match.start() + match.group().index(bare)
+    return start, start + len(bare)
 
 
 def _swap_index(match: Any, count: int) -> int | None:
@@ -453,7 +631,10 @@ def _python_template(template: str) -> str:
 
 __all__ = [
     "SUPPORTED_KINDS",
+    "ConditionalRule",
     "ExistenceRule",
+    "OccurrenceRule",
+    "RepetitionRule",
     "SubstitutionRule",
     "ValeRule",
     "adapt_case",

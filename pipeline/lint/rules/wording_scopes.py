@@ -15,11 +15,21 @@ Scopes, best-effort for Markdown (a scope may be a list: any of them; `a & b`: b
 text outside `a`; a format suffix such as `.md` is ignored):
 
 - `text`, `paragraph`, `sentence` and any scope not listed here: the whole prose view as one block
-  (`sentence` does not split sentences; `^` and `$` match at every line);
+  (`^` and `$` match at every line);
 - `heading`, `heading.h1`…`heading.h6`: each heading's text, without its `#` markers;
 - `list`, `blockquote`, `table`, `table.header`, `table.cell`: the lines of those blocks;
 - `summary`: the prose view outside headings and tables;
 - `raw`: the raw view as one block.
+
+A rule that counts (Vale's `occurrence`) counts in *units* (:meth:`ItemViews.units`): with
+`sentence` each sentence of the prose, with `paragraph` each paragraph, otherwise each block.
+Paragraphs end at a blank line, the marker of a list item or a definition (`:`), a line of only
+hidden markup (a code block), a setext underline, a table cell's `|` and around a heading; a
+sentence also ends at the space after `.`, `!` or `?` (and any closing quote, bracket or
+emphasis), unless the next word starts in lower case or the period ends `e.g.`, `i.e.`, `vs.`
+or `cf.`. Markers (`#`, `-`, `1.`) are not part of a unit, and a unit without a letter or digit
+(a table's delimiter row) is none. This is simpler than Vale's sentence splitter, and costs one
+regex scan of the file.
 """
 
 from __future__ import annotations
@@ -29,7 +39,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import regex
 from markdown_it import MarkdownIt
 
 from pipeline.corpus import Item
@@ -49,6 +61,26 @@ _BLOCK_TOKENS = {
 }
 _CACHE_SIZE = 16
 _WORD = re.compile(r"\w+")
+_HAS_WORD = re.compile(r"\w")
+_PROSE_SCOPES = ("text", "raw", "sentence", "paragraph")
+"""Scopes that see the whole view (sentences and paragraphs are only units for counting)."""
+
+_PARAGRAPH_BREAKS = (
+    r"\n[ \t>]*(?=\n)"  # a blank line (a lone `>` in a quote too)
+    r"|\n[ \t]*(?:=+|-+|\*[* \t]*)(?=\n|\Z)"  # a setext underline or rule; only hidden markup
+    r"|\n[ \t>]*(?:[-+*:]|\d{1,9}[.)]|#{1,6})[ \t]+"  # the marker of a list item, term, heading
+    r"|\|"  # between table cells
+)
+_SENTENCE_END = (
+    r"(?:(?<!\b(?i:e\.g|i\.e|vs|cf))\.|[!?])"  # end punctuation, not of an abbreviation
+    r"[\"'”’)\]*_]*\K"  # and what closes around it
+    r"(?:[ \t]+|(?=\n))(?!\s*\p{Ll})"  # the space after, if no word in lower case follows
+)
+_BREAKS = {
+    "paragraph": regex.compile(_PARAGRAPH_BREAKS),
+    "sentence": regex.compile(f"{_PARAGRAPH_BREAKS}|{_SENTENCE_END}"),
+}
+"""Where units end, one regex each (a single scan per file, with literal first characters)."""
 
 Span = tuple[int, int]
 
@@ -76,9 +108,15 @@ class Scope:
     def whole(self) -> bool:
         """True when the rule sees the whole view as one block."""
         return all(
-            len(alt) == 1 and not alt[0].negated and alt[0].name in ("text", "raw")
+            len(alt) == 1 and not alt[0].negated and alt[0].name in _PROSE_SCOPES
             for alt in self.alternatives
         )
+
+    @property
+    def unit(self) -> str | None:
+        """What a counting rule counts in: `sentence`, `paragraph`, or None (each block)."""
+        named = {p.name for alt in self.alternatives for p in alt if not p.negated}
+        return next((name for name in ("sentence", "paragraph") if name in named), None)
 
     @classmethod
     def parse(cls, values: tuple[str, ...]) -> Scope:
@@ -103,7 +141,7 @@ def _part(text: str) -> ScopePart:
         return ScopePart("heading", level, negated)
     if name == "table" and len(pieces) > 1 and f"table.{pieces[1]}" in _BLOCK_TOKENS:
         name = f"table.{pieces[1]}"
-    known = ("raw", "summary", *_BLOCK_TOKENS)
+    known = ("raw", "summary", "sentence", "paragraph", *_BLOCK_TOKENS)
     return ScopePart(name if name in known else "text", 0, negated)
 
 
@@ -127,6 +165,7 @@ class ItemViews:
     _words: dict[bool, frozenset[str]] = field(default_factory=dict)
     _spans: dict[ScopePart, list[Span]] = field(default_factory=dict)
     _markdown: list[tuple[str, int, int]] | None = None
+    _units: dict[str, list[Span]] = field(default_factory=dict)
 
     def view(self, raw: bool) -> str:
         if raw:
@@ -174,6 +213,40 @@ class ItemViews:
             if start < end:
                 yield Block(start, view[start:end])
 
+    def units(self, scope: Scope) -> list[Span]:
+        """The spans (file offsets) a counting rule counts in: see the module's docstring."""
+        blocks = [(b.offset + b.pos, b.offset + len(b.text)) for b in self.blocks(scope)]
+        if scope.unit is None:
+            return blocks
+        if scope.unit not in self._units:
+            self._units[scope.unit] = self._split(_BREAKS[scope.unit])
+        units = self._units[scope.unit]
+        if scope.whole:
+            return units
+        return _intersect(units, blocks)
+
+    def _split(self, breaks: Any) -> list[Span]:
+        """The prose between `breaks` and around headings, trimmed; only pieces with a word."""
+        view = self.view(raw=False)
+        cuts = [found.span() for found in breaks.finditer(view, self.item.body_start)]
+        for start, end in self._part(ScopePart("heading")):
+            cuts += [(start, start), (end, end)]
+        units: list[Span] = []
+        start = self.item.body_start
+        for cut_start, cut_end in sorted(cuts):
+            units.append((start, cut_start))
+            start = max(start, cut_end)
+        units.append((start, len(view)))
+        trimmed = []
+        for start, end in units:
+            if _HAS_WORD.search(view, start, end) is None:
+                continue
+            piece = view[start:end]
+            trimmed.append(
+                (start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip()))
+            )
+        return trimmed
+
     def _alternative(self, parts: tuple[ScopePart, ...]) -> list[Span]:
         spans: list[Span] = [(self.item.body_start, len(self.item.text))]
         for part in parts:
@@ -190,7 +263,7 @@ class ItemViews:
 
     def _compute(self, part: ScopePart) -> list[Span]:
         item = self.item
-        if part.name in ("text", "raw"):
+        if part.name in _PROSE_SCOPES:
             return [(item.body_start, len(item.text))]
         if part.name == "summary":
             hidden = _union(self._part(ScopePart("heading")), self._part(ScopePart("table")))

@@ -141,17 +141,24 @@ def test_load_walks_style_folders_only(
         "Fixture.Advice",
         "Fixture.BareLinks",
         "Fixture.CaseSensitive",
+        "Fixture.Commas",
         "Fixture.Ellipsis",
         "Fixture.Filler",
         "Fixture.Headings",
+        "Fixture.Jargon",
         "Fixture.Limited",
         "Fixture.Lists",
         "Fixture.OutsideHeadings",
         "Fixture.Quoted",
         "Fixture.Remove",
+        "Fixture.Repeated",
+        "Fixture.RepeatedAnyCase",
+        "Fixture.Sentences",
+        "Fixture.ShortHeadings",
         "Fixture.Spacing",
         "Fixture.Terms",
         "Fixture.Trailing",
+        "Fixture.Undefined",
         "Fixture.Version",
         "Other.Deprecated",
     ]
@@ -160,16 +167,6 @@ def test_load_walks_style_folders_only(
             "tests/data/wording/styles/Fixture/Plurals.yml",
             "Fixture.Plurals",
             "part-of-speech filters ('pos') are not supported yet",
-        ),
-        SkippedRule(
-            "tests/data/wording/styles/Fixture/Repeated.yml",
-            "Fixture.Repeated",
-            "Vale's 'repetition' rules are not supported yet",
-        ),
-        SkippedRule(
-            "tests/data/wording/styles/Fixture/Sentences.yml",
-            "Fixture.Sentences",
-            "Vale's 'occurrence' rules are not supported yet",
         ),
     ]
 
@@ -438,6 +435,58 @@ def test_unknown_and_prose_scopes_see_the_whole_prose(scope: tuple[str, ...]) ->
     assert block.text == ItemViews(item).view(raw=False)
 
 
+UNITS = """\
+---
+id: doc.units
+---
+# Title here
+
+One. Two e.g. three! four? Five
+six. "Quoted." Seven
+
+- Item one
+- Item two
+: A definition
+
+| a b | c |
+|-----|---|
+
+```
+code. Here
+```
+"""
+
+
+def test_sentences_and_paragraphs_are_units() -> None:
+    views = ItemViews(item_of(UNITS))
+    view = views.view(raw=False)
+
+    def units(*scope: str) -> list[str]:
+        return [view[start:end] for start, end in views.units(Scope.parse(scope))]
+
+    sentences = units("sentence")
+    assert sentences == [
+        "Title here",
+        "One.",
+        "Two e.g. three! four?",
+        "Five\nsix.",
+        '"Quoted."',
+        "Seven",
+        "Item one",
+        "Item two",
+        "A definition",
+        "a b",
+        "c",
+    ]
+    assert units("paragraph") == [
+        "Title here",
+        'One. Two e.g. three! four? Five\nsix. "Quoted." Seven',
+        *sentences[6:],
+    ]
+    assert units("sentence & ~heading") == sentences[1:]
+    assert units("heading") == ["Title here"]
+
+
 def test_raw_wins_in_a_list_of_scopes() -> None:
     item = item_of(SCOPED)
     (block,) = ItemViews(item).blocks(Scope.parse(("heading", "raw")))
@@ -513,20 +562,22 @@ def test_gitlab_styles_load(gitlab: tuple[list[ValeRule], list[SkippedRule]]) ->
     kinds: dict[str, int] = {}
     for rule in rules:
         kinds[rule.spec.kind] = kinds.get(rule.spec.kind, 0) + 1
-    assert kinds == {"existence": 54, "substitution": 9}
+    assert kinds == {
+        "existence": 54,
+        "substitution": 9,
+        "repetition": 1,
+        "occurrence": 1,
+        "conditional": 1,
+    }
     assert len({r.rule_id for r in rules}) == len(rules)
     assert {r.category for r in rules} == {"wording"}
     reasons = sorted(s.reason for s in skipped)
     assert reasons == sorted(
-        f"Vale's '{kind}' rules are not supported yet"
-        for kind in ("conditional", "metric", "occurrence", "repetition", "script", "spelling")
+        f"Vale's '{kind}' rules are not supported yet" for kind in ("metric", "script", "spelling")
     )
     assert sorted(s.rule_id for s in skipped) == [
         "gitlab_base.ReadingLevel",
-        "gitlab_base.Repetition",
-        "gitlab_base.SentenceLength",
         "gitlab_base.Spelling",
-        "gitlab_base.Uppercase",
         "gitlab_docs.FrontMatter",
     ]
 
@@ -552,6 +603,52 @@ def test_gitlab_rules_find_what_they_should(
     substitutions = {(line, column) for rule, line, column, _ in found
                      if rule == "gitlab_base.SubstitutionWarning"}  # fmt: skip
     assert substitutions == {(4, 27), (5, 9), (6, 22)}  # not right-click, code or the URL
+
+
+@NO_GITLAB
+def test_gitlab_repetition_sentence_length_and_uppercase(
+    gitlab: tuple[list[ValeRule], list[SkippedRule]],
+) -> None:
+    """GitLab's rules of the three counting and comparing kinds find what is planted."""
+    long_sentence = " ".join(f"Word{n}" for n in range(1, 31))
+    text = (
+        "---\nid: doc.planted\n---\n"
+        "Open the the app and send the TLA.\n"  # line 4
+        "Then the XYZ arrives. The API is fine.\n"  # line 5
+        f"Short one. {long_sentence}.\n"  # line 6
+        "A Three Letter Acronym (TLA) is defined here; `ABC` and `the the` are code.\n"  # line 7
+        + " ".join(f"Word{n}" for n in range(1, 26))
+        + ".\n"  # line 8: 25 words, the maximum
+    )
+    item = item_of(text)
+    ids = ("gitlab_base.Repetition", "gitlab_base.SentenceLength", "gitlab_base.Uppercase")
+    found = sorted(
+        (f.rule, f.line, f.column, f.end_line, f.end_column, f.message)
+        for rule in gitlab[0]
+        if rule.rule_id in ids
+        for f in rule.check(item)
+    )
+    assert found == [
+        ("gitlab_base.Repetition", 4, 6, 4, 13, "Remove this duplicate word: 'the'."),
+        (
+            "gitlab_base.SentenceLength",
+            6,
+            12,
+            6,
+            12 + len(long_sentence) + 1,
+            "Improve readability by using fewer than 25 words in this sentence.",
+        ),
+        (
+            "gitlab_base.Uppercase",
+            5,
+            10,
+            5,
+            13,
+            "Instead of uppercase for 'XYZ', use lowercase or backticks (`) if possible. "
+            "Otherwise, ask a Technical Writer to add this word or acronym to the rule's "
+            "exception list.",
+        ),
+    ]
 
 
 def _sample_items(count: int | None) -> list[Item]:
