@@ -10,12 +10,12 @@ Vale's own semantics are kept where a style depends on them:
   exception starts with `(?i)`) is skipped, as is a match inside a multi-word exception;
 - `ignorecase` makes the whole pattern case-insensitive; multi-line mode is on for the whole
   pattern, so `^` and `$` match at every line of the text a rule sees;
-- unlike Vale, a literal space in a word token or swap key also matches a line break inside a
-  paragraph (Markdown is often wrapped), so `log into` finds `log` at the end of one line and
-  `into` at the start of the next;
+- unlike Vale, a literal space in a word token, swap key or any other pattern also matches a
+  line break inside a paragraph (Markdown is often wrapped), so `log into` finds `log` at the
+  end of one line and `into` at the start of the next;
 - `repetition`: `tokens` are joined as `(?:t1|t2)` (no word boundaries, as in Vale);
-- `occurrence`: `token` is compiled as `(?:token)`; `max` and `min` (at least one of them) are
-  the limits;
+- `occurrence`: `token` is compiled as `(?:token)`; `max` and `min` are the limits, and unlike
+  Vale a rule with neither, or with `min` above `max`, is an error (it could never be right);
 - `conditional`: `first` and `second` are compiled as they are (`ignorecase` applies to both);
 - messages use Go's `%s`: an existence message gets the match (and the fix, if the rule has an
   `action`); a substitution message gets the suggestion first and the match second.

@@ -307,8 +307,8 @@ class RepetitionRule(ValeRule):
     the first of the two to the second, with the token as the message's `%s`, unless the two
     are in different sentences or paragraphs (`.`, `!`, `?`, `|` or a blank line between them,
     as Vale skips a pair its sentence splitter cuts) or an exception covers the pair. Vale's
-    undocumented `max` lets that many repetitions through before one is flagged, counted as
-    Vale counts them.
+    undocumented `max` works as in Vale: that many repetitions of a block (since the last one
+    flagged) go through, and the next one is flagged.
 
     Hidden markup reads `*` in the prose view, and `*` at a token's edges is not part of it:
     "the [the docs](…)" repeats "the" (link brackets are hidden), while inline code can never
@@ -321,6 +321,10 @@ class RepetitionRule(ValeRule):
         spec = self.spec
         pattern = active[0].pattern
         for block in views.blocks(self.scope):
+            if pattern.groups == 0 and not _has_pair(
+                pattern.findall(block.text, block.pos), spec.ignorecase, spec.alpha
+            ):
+                continue
             matches = list(pattern.finditer(block.text, block.pos))
             tokens = [_bare(match.group()) for match in matches]
             keys = [t.casefold() for t in tokens] if spec.ignorecase else tokens
@@ -366,8 +370,8 @@ class OccurrenceRule(ValeRule):
         view = views.view(self.scope.raw)
         for start, end in views.units(self.scope):
             count = len(pattern.findall(view, start, end))
-            over = spec.maximum and count > spec.maximum
-            if not over and not (spec.minimum and count < spec.minimum):
+            too_many = 0 < spec.maximum < count
+            if not too_many and count >= spec.minimum:
                 continue
             first = next(
                 (m.start() for m in pattern.finditer(view, start, end) if m.group().strip()),
@@ -507,9 +511,25 @@ _SENTENCE_GAP = re.compile(r"[.!?|]|\n[ \t>]*\n")
 """Between two tokens: they are in different sentences or paragraphs."""
 
 
+_TOKEN_EDGES = " \t\n\r\f\v" + PLACEHOLDER
+
+
 def _bare(token: str) -> str:
     """A repetition token without surrounding space or hidden markup (`*`)."""
-    return token.strip().strip(PLACEHOLDER)
+    return token.strip(_TOKEN_EDGES)
+
+
+def _has_pair(tokens: list[str], ignorecase: bool, alpha: bool) -> bool:
+    """Whether two tokens in a row are equal once bare: a quick test before the search.
+
+    Most text has no repetition, and this costs a fraction of a search that keeps every match.
+    """
+    bare = [token.strip(_TOKEN_EDGES) for token in tokens]
+    keys = [token.casefold() for token in bare] if ignorecase else bare
+    return any(
+        key == before and (token.isalpha() if alpha else token != "")
+        for before, key, token in zip(keys, keys[1:], bare[1:], strict=False)
+    )
 
 
 def _token_span(match: Any) -> tuple[int, int]:

@@ -156,6 +156,7 @@ def test_load_walks_style_folders_only(
         "Fixture.Sentences",
         "Fixture.ShortHeadings",
         "Fixture.Spacing",
+        "Fixture.Stutter",
         "Fixture.Terms",
         "Fixture.Trailing",
         "Fixture.Undefined",
