@@ -507,7 +507,7 @@ def _leftmost(alternatives: list[Alternative], block: Block) -> Iterator[tuple[A
                 upcoming[index] = alternatives[index].pattern.search(text, pos)
 
 
-_SENTENCE_GAP = re.compile(r"[.!?|]|\n[ \t>]*\n")
+_SENTENCE_GAP = re.compile(r"[.!?|]|\n[ \t\r>]*\n")
 """Between two tokens: they are in different sentences or paragraphs."""
 
 

@@ -66,15 +66,15 @@ _PROSE_SCOPES = ("text", "raw", "sentence", "paragraph")
 """Scopes that see the whole view (sentences and paragraphs are only units for counting)."""
 
 _PARAGRAPH_BREAKS = (
-    r"\n[ \t>]*(?=\n)"  # a blank line (a lone `>` in a quote too)
-    r"|\n[ \t]*(?:=+|-+|\*[* \t]*)(?=\n|\Z)"  # a setext underline or rule; only hidden markup
+    r"\n[ \t\r>]*(?=\n)"  # a blank line (a lone `>` in a quote too)
+    r"|\n[ \t]*(?:=+|-+|\*[* \t]*)(?=\r?\n|\Z)"  # a setext underline or rule; only hidden markup
     r"|\n[ \t>]*(?:[-+*:]|\d{1,9}[.)]|#{1,6})[ \t]+"  # the marker of a list item, term, heading
     r"|\|"  # between table cells
 )
 _SENTENCE_END = (
     r"(?:(?<!\b(?i:e\.g|i\.e|vs|cf))\.|[!?])"  # end punctuation, not of an abbreviation
     r"[\"'”’)\]*_]*\K"  # and what closes around it
-    r"(?:[ \t]+|(?=\n))(?!\s*\p{Ll})"  # the space after, if no word in lower case follows
+    r"(?:[ \t]+|(?=\r?\n))(?!\s*\p{Ll})"  # the space after, if no word in lower case follows
 )
 _BREAKS = {
     "paragraph": regex.compile(_PARAGRAPH_BREAKS),
@@ -220,10 +220,7 @@ class ItemViews:
             return blocks
         if scope.unit not in self._units:
             self._units[scope.unit] = self._split(_BREAKS[scope.unit])
-        units = self._units[scope.unit]
-        if scope.whole:
-            return units
-        return _intersect(units, blocks)
+        return _intersect(self._units[scope.unit], blocks)
 
     def _split(self, breaks: Any) -> list[Span]:
         """The prose between `breaks` and around headings, trimmed; only pieces with a word."""

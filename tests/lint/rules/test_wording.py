@@ -443,7 +443,8 @@ id: doc.units
 # Title here
 
 One. Two e.g. three! four? Five
-six. "Quoted." Seven
+six. "Quoted." Seven.
+Eight
 
 - Item one
 - Item two
@@ -458,12 +459,14 @@ code. Here
 """
 
 
-def test_sentences_and_paragraphs_are_units() -> None:
-    views = ItemViews(item_of(UNITS))
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_sentences_and_paragraphs_are_units(newline: str) -> None:
+    views = ItemViews(item_of(UNITS.replace("\n", newline)))
     view = views.view(raw=False)
 
     def units(*scope: str) -> list[str]:
-        return [view[start:end] for start, end in views.units(Scope.parse(scope))]
+        spans = views.units(Scope.parse(scope))
+        return [view[start:end].replace("\r\n", "\n") for start, end in spans]
 
     sentences = units("sentence")
     assert sentences == [
@@ -472,7 +475,8 @@ def test_sentences_and_paragraphs_are_units() -> None:
         "Two e.g. three! four?",
         "Five\nsix.",
         '"Quoted."',
-        "Seven",
+        "Seven.",
+        "Eight",
         "Item one",
         "Item two",
         "A definition",
@@ -481,8 +485,8 @@ def test_sentences_and_paragraphs_are_units() -> None:
     ]
     assert units("paragraph") == [
         "Title here",
-        'One. Two e.g. three! four? Five\nsix. "Quoted." Seven',
-        *sentences[6:],
+        'One. Two e.g. three! four? Five\nsix. "Quoted." Seven.\nEight',
+        *sentences[7:],
     ]
     assert units("sentence & ~heading") == sentences[1:]
     assert units("heading") == ["Title here"]
