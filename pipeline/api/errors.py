@@ -15,6 +15,7 @@
         ├── TransportError          connect, timeout, reset; `uncertain` says whether it may
         │                           have been processed
         ├── UnexpectedResponseError a 2xx whose body kbsync cannot read
+        │   └── IncompleteListingError  a document listing that could not be read whole
         ├── DeadlineExceeded        the call's total deadline ran out (retries included)
         ├── PollTimeout             an async chat request did not finish within its deadline
         └── ChatFailedError         an async chat request finished as `failed`
@@ -125,6 +126,16 @@ class UnexpectedResponseError(ApiError):
     @property
     def uncertain(self) -> bool:
         return True
+
+
+class IncompleteListingError(UnexpectedResponseError):
+    """A site's document listing could not be read whole (its pages, its `total` and what was
+    read disagree, or no pagination style fits).
+
+    Nothing may be created or deleted because of such a listing: a missing document would look
+    deleted and be created again (a duplicate). `hint` names the setting that fixes it
+    (`[environments.E.api] pagination`).
+    """
 
 
 class DeadlineExceeded(ApiError):
