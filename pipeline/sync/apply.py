@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pipeline.api import ApiError, UppzyClient
 from pipeline.api.errors import AuthError, ForbiddenError, NotFoundError
 from pipeline.api.models import DocumentPatch, NewDocument, QaDocument, TextDocument
+from pipeline.errors import KbsyncError
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
 from pipeline.sync.plan import Change, Plan
 from pipeline.sync.remote import (
@@ -140,11 +141,14 @@ class Applier:
         plan: Plan,
         *,
         listing: SiteListing | None = None,
+        adopt: bool = True,
         concurrency: int = 8,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.client = client
         self.listing = listing if listing is not None else SiteListing(client, plan.target)
+        self.adopt = adopt
+        """False (`--no-adopt`): an item found on the site fails instead of being adopted."""
         self.state = state
         self.plan = plan
         self.site = plan.target.site
@@ -228,6 +232,9 @@ class Applier:
                 revised.append(change)
                 continue
             claimed.add(match.doc_id)
+            if not self.adopt:
+                self._fail(change, _not_adopted(match))
+                continue
             revised += _adoption(change, match)
             self.result.reconciled += 1
         self.plan.changes = revised
@@ -410,6 +417,9 @@ class Applier:
             except AmbiguousMatchError as exc:
                 self._fail(change, exc)
                 return None
+            if match is not None and not self.adopt:
+                self._fail(change, _not_adopted(match))
+                return None
             old = self.state.entries.pop(change.id, None)
             if match is not None:
                 self.state.entries[change.id] = Entry(
@@ -504,6 +514,13 @@ class Applier:
                 self.result.deleted += len(chunk)
             self.progress("delete", len(chunk))
             self.saver.done(len(chunk))
+
+
+def _not_adopted(match: RemoteSummary) -> KbsyncError:
+    return KbsyncError(
+        f"the site has it as {match.doc_id} (same type and title); --no-adopt refuses to adopt "
+        "it, and creating it again would duplicate it"
+    )
 
 
 def _adoption(change: Change, match: RemoteSummary) -> list[Change]:

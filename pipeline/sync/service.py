@@ -266,6 +266,8 @@ def sync_target(
         plan = saved_plan
         plan.quota = quota
         _check_quota(plan)
+        if not options.adopt and plan.count("adopt"):
+            raise _no_adopt_refusal(plan)
         if plan.count("create") or state.journal:
             listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
@@ -293,6 +295,7 @@ def sync_target(
         state,
         plan,
         listing=listing,
+        adopt=options.adopt,
         concurrency=options.concurrency,
         progress=callback,
     )

@@ -9,7 +9,7 @@ import pytest
 from pipeline.api.models import TextDocument
 from pipeline.sync.plan import Plan
 from pipeline.sync.remote import AmbiguousMatchError
-from pipeline.sync.service import plan_target, sync_target
+from pipeline.sync.service import SyncOptions, SyncRefused, plan_target, sync_target
 from tests.sync.conftest import Harness
 
 STATE = ".kbsync/state/local/s_local.json"
@@ -93,3 +93,39 @@ def test_offline_plan_warns_that_creates_were_not_checked(harness: Harness) -> N
         "offline: 5 creates were not checked against the site's listing (a sync adopts a "
         "matching document instead of creating it)"
     )
+
+
+def test_no_adopt_fails_an_item_found_on_the_site_at_apply_and_never_creates_it(
+    harness: Harness,
+) -> None:
+    saved = Plan.from_json(json.loads(harness.plan().dumps()), "plan.json")
+    made = harness.client.create_document(
+        "s_local", TextDocument(title="Welcome", content="Put there by hand meanwhile.")
+    )
+
+    outcome = sync_target(
+        harness.settings,
+        harness.target(),
+        harness.client,
+        saved_plan=saved,
+        options=SyncOptions(adopt=False),
+    )
+
+    assert [(f.id, f.action, f.error) for f in outcome.result.failures] == [
+        ("docs.welcome", "create",
+         f"the site has it as {made.id} (same type and title); --no-adopt refuses to adopt it, "
+         "and creating it again would duplicate it")
+    ]  # fmt: skip
+    assert [d["title"] for d in harness.docs()].count("Welcome") == 1
+    assert outcome.result.created == 4
+
+
+def test_no_adopt_refuses_a_saved_plan_that_adopts(harness: Harness) -> None:
+    harness.client.create_document("s_local", TextDocument(title="Welcome", content="by hand"))
+    saved = Plan.from_json(json.loads(harness.plan().dumps()), "plan.json")
+    assert saved.count("adopt") == 1
+
+    with pytest.raises(SyncRefused, match=r"--no-adopt refuses to take them over"):
+        sync_target(harness.settings, harness.target(), harness.client, saved_plan=saved,
+                    options=SyncOptions(adopt=False))  # fmt: skip
+    assert len(harness.docs()) == 1
