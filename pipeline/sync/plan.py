@@ -287,6 +287,8 @@ def make_plan(
                        "not managed by kbsync (--prune)", None, None, doc.doc_id)
             )  # fmt: skip
     plan.changes.sort(key=lambda c: (ORDER[c.action], c.id))
+    sent = {c.id for c in plan.changes if c.action in ("create", "update", "adopt")}
+    plan.payloads = {k: v for k, v in plan.payloads.items() if k in sent}
     return plan
 
 

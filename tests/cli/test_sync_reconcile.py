@@ -304,3 +304,19 @@ def test_an_incomplete_listing_refuses_every_step_that_relies_on_it(
         '("page", "offset" or "cursor"); kbsync probe --env local shows which',
     ]
     assert documents(repo) == before
+
+
+def test_the_json_plan_shows_adopts_with_the_document_and_its_status(run: Run, repo: Path) -> None:
+    synced(run, repo)
+    ids = ids_by_title(repo)
+    shutil.rmtree(repo / ".kbsync")
+
+    data = json.loads(run(repo, "plan", "--format", "json").stdout)
+
+    assert data["listed"] is True and data["refreshed"] is False
+    assert data["summary"]["adopt"] == 2 and data["summary"]["create"] == 0
+    assert [(c["action"], c["id"], c["doc_id"], c["status"]) for c in data["changes"]] == [
+        ("adopt", "docs.lockers", ids["Locker opening hours"], "active"),
+        ("adopt", "qa.reset", ids["How do I reset my password?"], "active"),
+    ]
+    assert sorted(data["payloads"]) == ["docs.lockers", "qa.reset"]
