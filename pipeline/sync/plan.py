@@ -1,10 +1,13 @@
 """The plan: what a sync would change on one target, computed without writing anything.
 
-desired set (from the content) × state (the sync log) [× the site's listing with `--refresh`]
-→ creates, updates (renames included: same kbsync id, new path — never delete + create),
-activations, deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
+desired set (from the content) × state (the sync log) [× the site's listing, whenever an item
+would be created or the state cannot vouch for it, and always with `--refresh`/`--prune`]
+→ creates, adopts (a document the site already has for an item kbsync has no record of),
+updates (renames included: same kbsync id, new path — never delete + create), activations,
+deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
 form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
-as reviewed, or refused if the target's state moved since it was made.
+as reviewed, or refused if the target's state moved since it was made (one exception, never
+a duplicate: a planned create whose document has appeared on the site since is adopted).
 """
 
 from __future__ import annotations
