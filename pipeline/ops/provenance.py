@@ -38,7 +38,9 @@ def _canonical(value: Any) -> str:
 def settings_parts(env: EnvironmentConfig) -> dict[str, str]:
     """One short hash per part of `env` that decides what the assistant serves."""
     api = getattr(env, "api", None)  # `[environments.E.api]`, where this kbsync has it
-    api_value = dataclasses.asdict(api) if dataclasses.is_dataclass(api) else api  # type: ignore[arg-type]
+    api_value = api
+    if dataclasses.is_dataclass(api) and not isinstance(api, type):
+        api_value = dataclasses.asdict(api)
     parts: dict[str, Any] = {
         "base_url": env.base_url.rstrip("/"),
         "tenant_id": env.tenant_id,
