@@ -26,7 +26,9 @@ from pipeline.sync.service import SyncOptions, plan_target, targets
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan (JSON) for `kbsync sync --plan`.")  # fmt: skip
 @click.option("--refresh", is_flag=True, help="Compare with the site's listing (show drift).")
-@click.option("--adopt", is_flag=True, help="Adopt unmanaged documents of the same type and title.")
+@click.option("--adopt/--no-adopt", default=True, show_default=True,
+              help="Adopt a document on the site with the same type and title as an item kbsync "
+                   "has no record of; --no-adopt refuses instead (never creates a duplicate).")  # fmt: skip
 @click.option("--prune", is_flag=True, help="Delete documents on the site kbsync does not manage.")
 @click.option("--offline", is_flag=True, help="Do not call the API (no quota check).")
 @click.option("--show-payload", "show_payload", metavar="ID",
@@ -67,8 +69,8 @@ def command(
     options = SyncOptions(refresh=refresh, adopt=adopt, prune=prune)
     plans: list[Plan] = []
     if offline:
-        if refresh or adopt or prune:
-            raise UsageError("--offline cannot --refresh, --adopt or --prune")
+        if refresh or prune:
+            raise UsageError("--offline cannot --refresh or --prune (they need the site's listing)")
         plans = [plan_target(settings, t, options=options) for t in chosen]
     else:
         with open_client(settings, env) as client:

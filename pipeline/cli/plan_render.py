@@ -31,7 +31,7 @@ def plan_text(plan: Plan) -> str:
     if plan.unmanaged:
         lines.append(
             f"  {len(plan.unmanaged)} documents on the site are not managed by kbsync "
-            "(left alone; --adopt or --prune)"
+            "(left alone; --prune deletes them)"
         )
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")

@@ -64,7 +64,9 @@ def _warn_overridden(result: GateResult) -> None:
 @click.option("--wait-ready", is_flag=True, help="Wait until new documents are ready.")
 @click.option("--allow-mass-delete", is_flag=True, help="Allow deleting over the threshold.")
 @click.option("--refresh", is_flag=True, help="Repair drift found in the site's listing.")
-@click.option("--adopt", is_flag=True, help="Adopt unmanaged documents of the same type and title.")
+@click.option("--adopt/--no-adopt", default=True, show_default=True,
+              help="Adopt a document on the site with the same type and title as an item kbsync "
+                   "has no record of; --no-adopt refuses instead (never creates a duplicate).")  # fmt: skip
 @click.option("--prune", is_flag=True, help="Delete documents kbsync does not manage.")
 @click.option("--skip-lint", is_flag=True, help="Sync without the lint gate (logged loudly).")
 @click.option("--force", is_flag=True, help="Override refusals meant for production.")

@@ -2,8 +2,9 @@
 
 An environment may name the one it is promoted from (`promote_from`; `production` defaults to
 `staging` when both exist). Its sync is refused unless every target of that environment has a
-passing smoke run within `rollout.smoke_window_hours` on the commit being synced, or on an
-ancestor with no change under the content folder since. A rollout batch with
+passing smoke run within `rollout.smoke_window_hours` on the commit being synced (or on an
+ancestor with no change under the content folder since), made by this kbsync version, with the
+source environment's settings and API key as they are now (see :mod:`pipeline.ops.provenance`). A rollout batch with
 `requires_eval: true` is only written when `kbsync eval` passed there on the same terms.
 `--force` overrides both, loudly.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from pipeline import vcs
 from pipeline.config import Settings
 from pipeline.errors import KbsyncError
+from pipeline.ops.provenance import provenance_problems
 from pipeline.ops.records import load_record
 from pipeline.rollout import load_rollout
 from pipeline.sync.plan import Plan
@@ -68,7 +70,9 @@ def check_gate(
     if source is None:
         return GateResult(None)
     window = settings.environment(env_name).rollout.smoke_window_hours
-    problems = _record_problems(settings, source, "smoke", "kbsync smoke", window, now)
+    problems = _record_problems(
+        settings, source, "smoke", "kbsync smoke", window, now, check_provenance=True
+    )
     result = _verdict(
         env_name, source, ("smoke",), problems, force, [f"kbsync smoke --env {source}"]
     )
@@ -142,12 +146,17 @@ def _record_problems(
     command: str,
     window_hours: float | None,
     now: dt.datetime | None,
+    *,
+    check_provenance: bool = False,
 ) -> list[str]:
     problems = []
     head = vcs.head_commit(settings.root)
+    env = settings.environment(source)
     for target in targets(settings, source):
         record = load_record(settings, target, key)
         problem = _problem(settings, record, head, window_hours, now)
+        if problem is None and check_provenance and record is not None:
+            problem = "; ".join(provenance_problems(record, env)) or None
         if problem:
             problems.append(f"{target.key}: {problem} ({command} --env {source})")
     return problems

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pipeline.api import ApiError, DocumentPatch, PollTimeout, TextDocument, UppzyClient
 from pipeline.config import EnvironmentConfig
+from pipeline.ops.provenance import provenance
 from pipeline.ops.sessions import session_id
 from pipeline.sync.state import Target, now_iso
 
@@ -64,6 +65,8 @@ class SmokeReport:
     at: str
     commit: str | None
     steps: list[StepResult] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """What the run used besides its commit (see :mod:`pipeline.ops.provenance`)."""
 
     @property
     def passed(self) -> bool:
@@ -81,6 +84,7 @@ class SmokeReport:
             "passed": self.passed,
             "at": self.at,
             "commit": self.commit,
+            "provenance": self.provenance,
             "target": self.target.key,
             "steps": [asdict(step) for step in self.steps],
         }
@@ -148,7 +152,7 @@ def run_smoke(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SmokeReport:
     """Run the smoke flow against `target` (the environment's deadlines apply)."""
-    report = SmokeReport(target=target, at=now_iso(), commit=commit)
+    report = SmokeReport(target=target, at=now_iso(), commit=commit, provenance=provenance(env))
     flow = _Flow(report)
     site = target.site
     with flow.step("connectivity") as step:

@@ -6,8 +6,10 @@ together); deactivations; `bulk-delete` in chunks of at most 100.
 
 The state (sync log) is written as items complete, at most every 50 items or 2 seconds, so a
 crash loses nothing and a re-run resends at most what was in flight. A create is journalled
-(and the journal written) before it is sent; a journalled create with no recorded id is
-reconciled against the site's listing (same type and title) before anything is created again.
+(and the journal written) before it is sent. Before any create, the site's listing (one per
+target and run, shared with the plan) is searched for a document of the same type and title:
+one match is adopted instead, several fail the item (never a guess). The same holds for a
+journalled create whose id was never recorded and for an update the site answers 404 to.
 
 A failure that is the item's own (400, 404, 409, 413) fails that item and the run goes on; a
 401 or 403 stops the run at once (configuration or plan, not content).
@@ -24,9 +26,18 @@ from dataclasses import dataclass, field
 
 from pipeline.api import ApiError, UppzyClient
 from pipeline.api.errors import AuthError, ForbiddenError, NotFoundError
-from pipeline.api.models import DocumentPatch, NewDocument, QaDocument, RemoteDocument, TextDocument
+from pipeline.api.models import DocumentPatch, NewDocument, QaDocument, TextDocument
+from pipeline.errors import KbsyncError
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
 from pipeline.sync.plan import Change, Plan
+from pipeline.sync.remote import (
+    AmbiguousMatchError,
+    ListingRefused,
+    RemoteSummary,
+    SiteListing,
+    candidates,
+    choose,
+)
 from pipeline.sync.state import Entry, JournalEntry, TargetState, now_iso
 from pipeline.sync.store import StateStore
 
@@ -129,10 +140,15 @@ class Applier:
         state: TargetState,
         plan: Plan,
         *,
+        listing: SiteListing | None = None,
+        adopt: bool = True,
         concurrency: int = 8,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.client = client
+        self.listing = listing if listing is not None else SiteListing(client, plan.target)
+        self.adopt = adopt
+        """False (`--no-adopt`): an item found on the site fails instead of being adopted."""
         self.state = state
         self.plan = plan
         self.site = plan.target.site
@@ -147,10 +163,11 @@ class Applier:
 
     def run(self) -> ApplyResult:
         try:
-            self._reconcile_journal()
+            self._reconcile()
             changes = self.plan.changes
-            writes = [c for c in changes if c.action in ("create", "update", "adopt")]
-            self._run_concurrently(writes)
+            for change in (c for c in changes if c.action == "adopt"):
+                self._adopt(change)
+            self._run_concurrently([c for c in changes if c.action in ("create", "update")])
             for change in (c for c in changes if c.action == "rename"):
                 self._rename(change)
             if self._stop is None:
@@ -186,65 +203,95 @@ class Applier:
 
     # --- reconcile ------------------------------------------------------------------------------
 
-    def _reconcile_journal(self) -> None:
-        """Creates an earlier run sent but never recorded: find them before creating again."""
-        if not self.state.journal:
+    def _reconcile(self) -> None:
+        """Match every planned create and every journalled create against the site's listing.
+
+        A plan made in this run already matched its creates against the same (cached) listing,
+        so this changes nothing then; a saved plan, or creates an interrupted run left in the
+        journal, may find their document on the site: it is adopted, never created again.
+        """
+        creates = {c.id: c for c in self.plan.changes if c.action == "create"}
+        if not creates and not self.state.journal:
             return
-        listing = self.client.list_documents(self.site)
-        known = {e.doc_id for e in self.state.entries.values()}
+        docs = self.listing.documents()
+        claimed = {e.doc_id for e in self.state.entries.values() if e.doc_id}
+        claimed |= {c.doc_id for c in self.plan.changes if c.action == "adopt" and c.doc_id}
+        revised: list[Change] = []
+        for change in self.plan.changes:
+            if change.action != "create":
+                revised.append(change)
+                continue
+            payload = self.plan.payloads[change.id]
+            found = candidates(docs, payload.type, payload.title, payload.question, claimed)
+            try:
+                match = choose(change.id, found, change.hash)
+            except AmbiguousMatchError as exc:
+                self._fail(change, exc)
+                continue
+            if match is None:
+                revised.append(change)
+                continue
+            claimed.add(match.doc_id)
+            if not self.adopt:
+                self._fail(change, _not_adopted(match))
+                continue
+            revised += _adoption(change, match)
+            self.result.reconciled += 1
+        self.plan.changes = revised
         for item_id, pending in sorted(self.state.journal.items()):
-            match = _find_unmapped(listing, known, pending.type, pending.title)
-            if match is not None:
-                known.add(match.id)
+            if item_id in creates:
+                continue  # matched above, or created (and journalled) again below
+            found = candidates(docs, pending.type, pending.title, pending.question, claimed)
+            try:
+                match = choose(item_id, found, pending.hash or None)
+            except AmbiguousMatchError as exc:
+                # Kept in the journal: the next run reports it again until someone decides.
+                self.result.failures.append(Failure(item_id, "reconcile", str(exc)))
+                continue
+            if match is not None and item_id not in self.state.entries:
+                claimed.add(match.doc_id)
                 self.state.entries[item_id] = Entry(
-                    doc_id=match.id,
-                    hash=pending.hash,
+                    doc_id=match.doc_id,
+                    hash=pending.hash if match.content_hash == pending.hash else "",
                     status=match.status,
                     type=pending.type,
                     title=pending.title,
-                    path=self._path_of(item_id),
-                    batch=self._batch_of(item_id),
+                    path="",
                 )
                 self.result.reconciled += 1
                 log.info(
                     "reconciled an in-flight create of %s with document %s",
                     item_id,
-                    match.id,
+                    match.doc_id,
                     extra={"site": self.site, "item": item_id},
                 )
             del self.state.journal[item_id]
-        self.saver.flush("kbsync sync: reconciled in-flight creates")
-        # A plan made before reconciling may say "create" for what now exists.
-        revised: list[Change] = []
-        for change in self.plan.changes:
-            entry = self.state.entries.get(change.id)
-            if change.action == "create" and entry is not None:
-                if entry.hash != change.hash:
-                    revised.append(
-                        Change("update", change.id, change.type, change.title,
-                               "reconciled, content differs", change.path, change.batch,
-                               entry.doc_id, change.hash)
-                    )  # fmt: skip
-                if entry.status != "active":
-                    revised.append(
-                        Change("activate", change.id, change.type, change.title,
-                               "reconciled", change.path, change.batch, entry.doc_id)
-                    )  # fmt: skip
-                continue
-            revised.append(change)
-        self.plan.changes = revised
+        self.saver.flush("kbsync sync: reconciled creates with the site's listing")
 
-    def _path_of(self, item_id: str) -> str:
-        for change in self.plan.changes:
-            if change.id == item_id and change.path:
-                return change.path
-        return ""
-
-    def _batch_of(self, item_id: str) -> str | None:
-        for change in self.plan.changes:
-            if change.id == item_id:
-                return change.batch
-        return None
+    def _adopt(self, change: Change) -> None:
+        """Record the document the site already has for `change.id` (no request is sent)."""
+        assert change.doc_id is not None
+        updating = any(c.action == "update" and c.id == change.id for c in self.plan.changes)
+        with self.saver.lock:
+            self.state.journal.pop(change.id, None)
+            self.state.entries[change.id] = Entry(
+                doc_id=change.doc_id,
+                hash="" if updating else change.hash or "",
+                status=change.status or "draft",
+                type=change.type,
+                title=change.title,
+                path=change.path or "",
+                batch=change.batch,
+            )
+            self.result.adopted += 1
+        log.info(
+            "adopted document %s for %s",
+            change.doc_id,
+            change.id,
+            extra={"site": self.site, "item": change.id, "action": "adopt"},
+        )
+        self.progress("adopt", 1)
+        self.saver.done()
 
     # --- creates and updates ------------------------------------------------------------------
 
@@ -260,13 +307,18 @@ class Applier:
                 list(pool.map(self._create, chunk))
             if self._stop is not None:
                 return
-            list(pool.map(self._update_or_adopt, others))
+            list(pool.map(self._update, others))
 
     def _journal(self, chunk: list[Change]) -> None:
         with self.saver.lock:
             for change in chunk:
+                payload = self.plan.payloads.get(change.id)
                 self.state.journal[change.id] = JournalEntry(
-                    type=change.type, title=change.title, hash=change.hash or "", at=now_iso()
+                    type=change.type,
+                    title=change.title,
+                    hash=change.hash or "",
+                    at=now_iso(),
+                    question=payload.question if payload is not None else "",
                 )
             self.saver.flush("kbsync sync: journal creates")
 
@@ -306,22 +358,28 @@ class Applier:
         self.progress("create", 1)
         self.saver.done()
 
-    def _update_or_adopt(self, change: Change) -> None:
+    def _update(self, change: Change) -> None:
         if self._stop is not None:
             return
         payload = self.plan.payloads[change.id]
         assert change.doc_id is not None
+        doc_id = change.doc_id
         try:
-            updated = self.client.update_document(self.site, change.doc_id, to_patch(payload))
+            updated = self.client.update_document(self.site, doc_id, to_patch(payload))
         except NotFoundError:
-            # Deleted in Uppzy since the plan: create it again (journalled like any create).
+            # Gone from the site since the plan: look for it under another id before creating.
+            replacement = self._replacement(change)
+            if replacement is None:
+                return
+            doc_id = replacement
+            try:
+                updated = self.client.update_document(self.site, doc_id, to_patch(payload))
+            except ApiError as exc:
+                if not self._stopping(exc):
+                    self._fail(change, exc)
+                return
             with self.saver.lock:
-                self.state.entries.pop(change.id, None)
-            recreate = Change("create", change.id, change.type, change.title,
-                              "deleted in Uppzy", change.path, change.batch, None, change.hash)  # fmt: skip
-            self._journal([recreate])
-            self._create(recreate)
-            return
+                self.result.adopted += 1
         except ApiError as exc:
             if not self._stopping(exc):
                 self._fail(change, exc)
@@ -330,7 +388,7 @@ class Applier:
             old = self.state.entries.get(change.id)
             status = updated.status if updated is not None and updated.status else None
             self.state.entries[change.id] = Entry(
-                doc_id=change.doc_id,
+                doc_id=doc_id,
                 hash=payload.content_hash,
                 status=status or (old.status if old else "draft"),
                 type=payload.type,
@@ -338,12 +396,47 @@ class Applier:
                 path=change.path or (old.path if old else ""),
                 batch=change.batch,
             )
-            if change.action == "adopt":
-                self.result.adopted += 1
-            else:
-                self.result.updated += 1
+            self.result.updated += 1
         self.progress(change.action, 1)
         self.saver.done()
+
+    def _replacement(self, change: Change) -> str | None:
+        """After a 404: the id of the one document that matches `change` (then recorded), or
+        None when the item was created again here or failed."""
+        payload = self.plan.payloads[change.id]
+        with self.saver.lock:
+            try:
+                docs = self.listing.documents()
+            except ListingRefused as exc:
+                self._fail(change, exc)
+                return None
+            claimed = {e.doc_id for e in self.state.entries.values() if e.doc_id}
+            found = candidates(docs, payload.type, payload.title, payload.question, claimed)
+            try:
+                match = choose(change.id, found, None)
+            except AmbiguousMatchError as exc:
+                self._fail(change, exc)
+                return None
+            if match is not None and not self.adopt:
+                self._fail(change, _not_adopted(match))
+                return None
+            old = self.state.entries.pop(change.id, None)
+            if match is not None:
+                self.state.entries[change.id] = Entry(
+                    doc_id=match.doc_id,
+                    hash="",
+                    status=match.status,
+                    type=payload.type,
+                    title=payload.title,
+                    path=change.path or (old.path if old else ""),
+                    batch=change.batch,
+                )
+                return match.doc_id
+        recreate = Change("create", change.id, change.type, change.title,
+                          "deleted in Uppzy", change.path, change.batch, None, change.hash)  # fmt: skip
+        self._journal([recreate])
+        self._create(recreate)
+        return None
 
     def _rename(self, change: Change) -> None:
         with self.saver.lock:
@@ -407,7 +500,8 @@ class Applier:
             chunk = changes[start : start + BULK_CHUNK]
             doc_ids = [c.doc_id for c in chunk if c.doc_id]
             try:
-                self.client.bulk_delete(self.site, doc_ids)
+                if doc_ids:
+                    self.client.bulk_delete(self.site, doc_ids)
             except ApiError as exc:
                 if self._stopping(exc):
                     return
@@ -422,17 +516,26 @@ class Applier:
             self.saver.done(len(chunk))
 
 
-def _find_unmapped(
-    listing: list[RemoteDocument], known: set[str], doc_type: str, title: str
-) -> RemoteDocument | None:
-    key = title.strip().casefold()
-    matches = [
-        d
-        for d in listing
-        if d.id not in known and d.type == doc_type and d.title.strip().casefold() == key
-    ]
-    matches.sort(key=lambda d: (d.created_at or "", d.id))
-    return matches[0] if matches else None
+def _not_adopted(match: RemoteSummary) -> KbsyncError:
+    return KbsyncError(
+        f"the site has it as {match.doc_id} (same type and title); --no-adopt refuses to adopt "
+        "it, and creating it again would duplicate it"
+    )
+
+
+def _adoption(change: Change, match: RemoteSummary) -> list[Change]:
+    """A planned create turned into the adoption of `match` (and its update if it differs)."""
+    out = [
+        Change("adopt", change.id, change.type, change.title,
+               f"found on the site as {match.doc_id}", change.path, change.batch, match.doc_id,
+               change.hash, match.status)
+    ]  # fmt: skip
+    if match.content_hash != change.hash:
+        out.append(
+            Change("update", change.id, change.type, change.title, "adopted: content differs",
+                   change.path, change.batch, match.doc_id, change.hash)
+        )  # fmt: skip
+    return out
 
 
 def finish_state(state: TargetState, plan: Plan, fingerprint: str, result: ApplyResult) -> None:

@@ -1,10 +1,13 @@
 """The plan: what a sync would change on one target, computed without writing anything.
 
-desired set (from the content) × state (the sync log) [× the site's listing with `--refresh`]
-→ creates, updates (renames included: same kbsync id, new path — never delete + create),
-activations, deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
+desired set (from the content) × state (the sync log) [× the site's listing, whenever an item
+would be created or the state cannot vouch for it, and always with `--refresh`/`--prune`]
+→ creates, adopts (a document the site already has for an item kbsync has no record of),
+updates (renames included: same kbsync id, new path — never delete + create), activations,
+deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
 form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
-as reviewed, or refused if the target's state moved since it was made.
+as reviewed, or refused if the target's state moved since it was made (one exception, never
+a duplicate: a planned create whose document has appeared on the site since is adopted).
 """
 
 from __future__ import annotations
@@ -14,21 +17,26 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pipeline.errors import UsageError
-from pipeline.sync.desired import ACTIVE, DRAFT, DesiredSet
+from pipeline.sync.desired import ACTIVE, DRAFT, DesiredItem, DesiredSet
 from pipeline.sync.payload import Payload
-from pipeline.sync.state import Target, TargetState
+from pipeline.sync.remote import AmbiguousMatchError, RemoteSummary, ambiguity, candidates, choose
+from pipeline.sync.state import Entry, Target, TargetState
 
 PLAN_VERSION = 1
 
 Action = Literal["create", "update", "rename", "activate", "deactivate", "delete", "adopt"]
-WRITE_ACTIONS = ("create", "update", "activate", "deactivate", "delete", "adopt")
+WRITE_ACTIONS = ("create", "update", "activate", "deactivate", "delete")
+"""Actions that write to the site (`adopt` only records a document the site already has)."""
 ORDER = {"create": 0, "adopt": 1, "update": 2, "rename": 3, "activate": 4, "deactivate": 5,
          "delete": 6}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Change:
-    """One change to one document. `id` is the kbsync id (an Uppzy id for unmanaged ones)."""
+    """One change to one document. `id` is the kbsync id (an Uppzy id for unmanaged ones).
+
+    `status` is set on `adopt` only: the document's status on the site when it was matched.
+    """
 
     action: Action
     id: str
@@ -39,20 +47,10 @@ class Change:
     batch: str | None = None
     doc_id: str | None = None
     hash: str | None = None
+    status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class RemoteSummary:
-    """A document on the site as the listing showed it (for drift and unmanaged lists)."""
-
-    doc_id: str
-    type: str
-    title: str
-    status: str
-    content_hash: str | None = None
 
 
 @dataclass
@@ -73,6 +71,8 @@ class Plan:
     payloads: dict[str, Payload] = field(default_factory=dict)
     quota: dict[str, int | None] = field(default_factory=dict)
     refreshed: bool = False
+    listed: bool = False
+    """The plan was made against the site's listing (creates were checked for a match)."""
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -87,7 +87,7 @@ class Plan:
 
     @property
     def expected_progress(self) -> int:
-        """Progress steps an apply reports: each create is also activated."""
+        """Progress steps an apply reports: each create is also activated; each adopt is one."""
         return self.write_count + self.count("create") + self.count("adopt")
 
     def summary(self) -> str:
@@ -114,6 +114,7 @@ class Plan:
             "scan_reason": self.scan_reason,
             "files_read": self.files_read,
             "refreshed": self.refreshed,
+            "listed": self.listed,
             "summary": {
                 "create": self.count("create"),
                 "update": self.count("update"),
@@ -155,6 +156,7 @@ class Plan:
                 payloads={k: Payload(**v) for k, v in data.get("payloads", {}).items()},
                 quota=dict(data.get("quota", {})),
                 refreshed=bool(data.get("refreshed", False)),
+                listed=bool(data.get("listed", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
@@ -176,10 +178,16 @@ def make_plan(
     *,
     head_commit: str | None,
     remote: list[RemoteSummary] | None = None,
-    adopt: bool = False,
+    refresh: bool = False,
     prune: bool = False,
 ) -> Plan:
-    """Compare the desired set with the state (and, with `remote`, with the site's listing)."""
+    """Compare the desired set with the state and, given `remote` (the site's listing), match
+    every item the state cannot vouch for before planning its create.
+
+    With `refresh` the listing is also the truth about documents the state does hold: one gone
+    from the site is matched again (or recreated), one edited or re-statused by hand is drift.
+    Raises AmbiguousMatchError naming every item that matches more than one document.
+    """
     plan = Plan(
         target=state.target,
         state_revision=state.revision,
@@ -190,87 +198,82 @@ def make_plan(
         files_read=desired.files_read,
         warnings=list(desired.problems),
         pending_journal=len(state.journal),
-        refreshed=remote is not None,
+        refreshed=refresh and remote is not None,
+        listed=remote is not None,
     )
+    checked = remote is not None and refresh
     by_doc = {r.doc_id: r for r in remote or []}
-    managed_ids = {e.doc_id for e in state.entries.values()}
-    unmanaged = [r for r in remote or [] if r.doc_id not in managed_ids]
-    adoptable = {(r.type, r.title.strip().casefold()): r for r in unmanaged}
-    adopted_docs: set[str] = set()
+    claimed = {e.doc_id for e in state.entries.values() if e.doc_id}
+    ambiguous: list[str] = []
 
     for item_id, want in sorted(desired.items.items()):
         entry = state.entries.get(item_id)
-        if entry is None:
-            key = (want.type, want.title.strip().casefold())
-            match = adoptable.get(key) if adopt else None
-            if match is not None and match.doc_id not in adopted_docs:
-                adopted_docs.add(match.doc_id)
+        if want.payload is not None:
+            plan.payloads[item_id] = want.payload
+        vouched = entry is not None and bool(entry.doc_id)
+        gone = vouched and checked and entry is not None and entry.doc_id not in by_doc
+        if gone and entry is not None:
+            plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
+        remote_doc: RemoteSummary | None = None
+        if not vouched or gone:
+            question = want.payload.question if want.payload is not None else None
+            found = candidates(remote or [], want.type, want.title, question, claimed)
+            try:
+                match = choose(item_id, found, want.hash)
+            except AmbiguousMatchError:
+                ambiguous.append(ambiguity(item_id, found))
+                continue
+            if match is None:
+                reason = "deleted in Uppzy: recreate it" if gone else "new in the desired set"
                 plan.changes.append(
-                    Change("adopt", item_id, want.type, want.title,
-                           "an unmanaged document on the site has this type and title",
+                    Change("create", item_id, want.type, want.title, reason, want.path,
+                           want.batch, None, want.hash)
+                )  # fmt: skip
+                continue
+            claimed.add(match.doc_id)
+            same = match.content_hash == want.hash
+            plan.changes.append(
+                Change("adopt", item_id, want.type, want.title,
+                       f"on the site as {match.doc_id}, same type and title"
+                       + ("" if same else "; its content differs"),
+                       want.path, want.batch, match.doc_id, want.hash, match.status)
+            )  # fmt: skip
+            if not same:
+                plan.changes.append(
+                    Change("update", item_id, want.type, want.title, "adopted: content differs",
                            want.path, want.batch, match.doc_id, want.hash)
                 )  # fmt: skip
-            else:
-                plan.changes.append(
-                    Change("create", item_id, want.type, want.title, "new in the desired set",
-                           want.path, want.batch, None, want.hash)
-                )  # fmt: skip
-            if want.payload is not None:
-                plan.payloads[item_id] = want.payload
-            continue
-        remote_doc = by_doc.get(entry.doc_id) if remote is not None else None
-        if remote is not None and remote_doc is None:
-            plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
-            plan.changes.append(
-                Change("create", item_id, want.type, want.title,
-                       "deleted in Uppzy: recreate it", want.path, want.batch, None, want.hash)
-            )  # fmt: skip
-            if want.payload is not None:
-                plan.payloads[item_id] = want.payload
-            continue
-        changed_content = entry.hash != want.hash
-        edited_remotely = (
-            remote_doc is not None
-            and remote_doc.content_hash is not None
-            and want.payload is not None
-            and remote_doc.content_hash != want.hash
-        )
-        if edited_remotely and not changed_content:
-            plan.drift.append(f"{item_id}: document {entry.doc_id} was edited in Uppzy")
-        if changed_content or edited_remotely:
-            reason = "content changed" if changed_content else "edited in Uppzy: restore it"
-            if entry.path != want.path:
-                reason += f" (renamed from {entry.path})"
-            plan.changes.append(
-                Change("update", item_id, want.type, want.title, reason, want.path, want.batch,
-                       entry.doc_id, want.hash)
-            )  # fmt: skip
-            if want.payload is not None:
-                plan.payloads[item_id] = want.payload
-        elif entry.path != want.path or entry.batch != want.batch:
-            plan.changes.append(
-                Change("rename", item_id, want.type, want.title,
-                       f"moved from {entry.path} (content unchanged)", want.path, want.batch,
-                       entry.doc_id, want.hash)
-            )  # fmt: skip
-        remote_status = remote_doc.status if remote_doc is not None else entry.status
-        if remote_doc is not None and remote_doc.status != entry.status:
-            plan.drift.append(
-                f"{item_id}: document {entry.doc_id} is {remote_doc.status} in Uppzy "
-                f"(kbsync set {entry.status})"
-            )
+            remote_doc = match
+        else:
+            assert entry is not None
+            remote_doc = by_doc.get(entry.doc_id) if checked else None
+            _plan_known(plan, item_id, want, entry, remote_doc)
+        remote_status = remote_doc.status if remote_doc is not None else None
+        if remote_status is None and entry is not None:
+            remote_status = entry.status
+        doc_id = remote_doc.doc_id if remote_doc is not None else entry.doc_id if entry else None
         if want.status == ACTIVE and remote_status != ACTIVE:
             plan.changes.append(
                 Change("activate", item_id, want.type, want.title,
-                       "not active on the site", want.path, want.batch, entry.doc_id)
+                       "not active on the site", want.path, want.batch, doc_id)
             )  # fmt: skip
         elif want.status == DRAFT and remote_status == ACTIVE:
             plan.changes.append(
                 Change("deactivate", item_id, want.type, want.title,
-                       f"batch {want.batch} is rolled back", want.path, want.batch, entry.doc_id)
+                       f"batch {want.batch} is rolled back", want.path, want.batch, doc_id)
             )  # fmt: skip
         if not any(c.id == item_id for c in plan.changes):
             plan.unchanged += 1
+
+    if ambiguous:
+        raise AmbiguousMatchError(
+            f"{state.target.key}: kbsync has no record of "
+            + ("these items" if len(ambiguous) > 1 else "this item")
+            + " and will not guess which document is its own: "
+            + "; ".join(ambiguous),
+            hint="delete the extra copies in Uppzy (or give the item a distinct title), "
+            "then plan again",
+        )
 
     for item_id, entry in sorted(state.entries.items()):
         if item_id not in desired.items:
@@ -279,7 +282,7 @@ def make_plan(
                        "no longer in the desired set", entry.path, entry.batch, entry.doc_id)
             )  # fmt: skip
 
-    plan.unmanaged = [u for u in unmanaged if u.doc_id not in adopted_docs]
+    plan.unmanaged = [r for r in remote or [] if r.doc_id not in claimed]
     if prune:
         for doc in plan.unmanaged:
             plan.changes.append(
@@ -287,4 +290,40 @@ def make_plan(
                        "not managed by kbsync (--prune)", None, None, doc.doc_id)
             )  # fmt: skip
     plan.changes.sort(key=lambda c: (ORDER[c.action], c.id))
+    sent = {c.id for c in plan.changes if c.action in ("create", "update", "adopt")}
+    plan.payloads = {k: v for k, v in plan.payloads.items() if k in sent}
     return plan
+
+
+def _plan_known(
+    plan: Plan, item_id: str, want: DesiredItem, entry: Entry, remote_doc: RemoteSummary | None
+) -> None:
+    """Update or rename an item the state holds (its document is on the site, or not checked)."""
+    changed_content = entry.hash != want.hash
+    edited_remotely = (
+        remote_doc is not None
+        and remote_doc.content_hash is not None
+        and want.payload is not None
+        and remote_doc.content_hash != want.hash
+    )
+    if edited_remotely and not changed_content:
+        plan.drift.append(f"{item_id}: document {entry.doc_id} was edited in Uppzy")
+    if changed_content or edited_remotely:
+        reason = "content changed" if changed_content else "edited in Uppzy: restore it"
+        if entry.path != want.path:
+            reason += f" (renamed from {entry.path})"
+        plan.changes.append(
+            Change("update", item_id, want.type, want.title, reason, want.path, want.batch,
+                   entry.doc_id, want.hash)
+        )  # fmt: skip
+    elif entry.path != want.path or entry.batch != want.batch:
+        plan.changes.append(
+            Change("rename", item_id, want.type, want.title,
+                   f"moved from {entry.path} (content unchanged)", want.path, want.batch,
+                   entry.doc_id, want.hash)
+        )  # fmt: skip
+    if remote_doc is not None and remote_doc.status != entry.status:
+        plan.drift.append(
+            f"{item_id}: document {entry.doc_id} is {remote_doc.status} in Uppzy "
+            f"(kbsync set {entry.status})"
+        )

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pipeline import vcs
 from pipeline.api import ApiError, UppzyClient
 from pipeline.api.errors import AuthError, ForbiddenError, NotFoundError
-from pipeline.api.models import RemoteDocument
 from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import KbsyncError, UsageError
 from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.apply import Applier, ApplyResult, ProgressCallback, finish_state
 from pipeline.sync.desired import config_fingerprint, desired_set
-from pipeline.sync.payload import Payload
-from pipeline.sync.plan import Plan, RemoteSummary, make_plan
+from pipeline.sync.plan import Plan, make_plan
+from pipeline.sync.remote import AmbiguousMatchError, ListingRefused, SiteListing, remote_summary
 from pipeline.sync.state import (
     Hold,
     Pause,
@@ -51,7 +50,7 @@ class SyncOptions:
     concurrency: int = 8
     allow_mass_delete: bool = False
     refresh: bool = False
-    adopt: bool = False
+    adopt: bool = True
     prune: bool = False
     wait_ready: bool = False
     ready_deadline: float = 60.0
@@ -93,21 +92,6 @@ def make_store(settings: Settings, env: EnvironmentConfig) -> StateStore:
     return FileStateStore(settings.state_root / "state")
 
 
-def remote_summary(doc: RemoteDocument) -> RemoteSummary:
-    """A listed document, with the hash kbsync would have given it (for drift)."""
-    content_hash = None
-    if doc.type in ("text", "qa"):
-        content_hash = Payload(
-            type="qa" if doc.type == "qa" else "text",
-            title=doc.title,
-            category=doc.category or "",
-            content=doc.content or "",
-            question=doc.question or "",
-            answer=doc.answer or "",
-        ).content_hash
-    return RemoteSummary(doc.id, doc.type, doc.title, doc.status, content_hash)
-
-
 def preflight(
     client: UppzyClient, env: EnvironmentConfig, sites: list[str]
 ) -> dict[str, int | None]:
@@ -143,28 +127,52 @@ def plan_target(
     options: SyncOptions = SyncOptions(),
     rollout: Rollout | None = None,
     state: TargetState | None = None,
+    listing: SiteListing | None = None,
 ) -> Plan:
-    """The plan for one target. With a client, the quota is read (and `--refresh` lists)."""
+    """The plan for one target. With a client, the quota is read, and the site is listed
+    (once, through `listing`) whenever the plan would create or the state cannot vouch for an
+    item; `--refresh` and `--prune` always list."""
     env = settings.environment(target.environment)
     rollout = rollout if rollout is not None else load_rollout(settings.content_root)
     if state is None:
         state = make_store(settings, env).load(target)
+    unvouched = any(not entry.doc_id for entry in state.entries.values())
     desired = desired_set(
-        settings, env, target, rollout, state, force_full=options.force_full or options.refresh
+        settings,
+        env,
+        target,
+        rollout,
+        state,
+        force_full=options.force_full or options.refresh or unvouched,
     )
-    remote: list[RemoteSummary] | None = None
-    if options.refresh or options.adopt or options.prune:
-        if client is None:
-            raise UsageError("--refresh, --adopt and --prune need the site's listing")
-        remote = [remote_summary(d) for d in client.list_documents(target.site)]
+    needs_listing = (
+        options.refresh
+        or options.prune
+        or bool(state.journal)
+        or unvouched
+        or any(item_id not in state.entries for item_id in desired.items)
+    )
+    remote = None
+    if needs_listing and client is not None:
+        listing = listing if listing is not None else SiteListing(client, target)
+        remote = listing.documents()
+    elif (options.refresh or options.prune) and client is None:
+        raise UsageError("--refresh and --prune need the site's listing")
     plan = make_plan(
         desired,
         state,
         head_commit=vcs.head_commit(settings.root),
         remote=remote,
-        adopt=options.adopt,
+        refresh=options.refresh,
         prune=options.prune,
     )
+    if needs_listing and remote is None and plan.count("create"):
+        plan.warnings.append(
+            f"offline: {plan.count('create')} creates were not checked against the site's "
+            "listing (a sync adopts a matching document instead of creating it)"
+        )
+    if not options.adopt and plan.count("adopt"):
+        raise _no_adopt_refusal(plan)
     if desired.full_scan and desired.scan_reason and state.commit is not None:
         plan.warnings.append(f"full scan: {desired.scan_reason}")
     if client is not None:
@@ -172,6 +180,18 @@ def plan_target(
         plan.quota = {"used": limits.documents.used, "limit": limits.documents.limit}
         _check_quota(plan)
     return plan
+
+
+def _no_adopt_refusal(plan: Plan) -> SyncRefused:
+    adopts = [c for c in plan.changes if c.action == "adopt"]
+    shown = ", ".join(f"{c.id} ({c.doc_id})" for c in adopts[:5])
+    more = f" and {len(adopts) - 5} more" if len(adopts) > 5 else ""
+    return SyncRefused(
+        f"{plan.target.key}: {len(adopts)} documents on the site match items kbsync has no "
+        f"record of: {shown}{more}; --no-adopt refuses to take them over, and creating them "
+        "again would duplicate them",
+        hint="drop --no-adopt to adopt them, or delete them in Uppzy first",
+    )
 
 
 def _check_quota(plan: Plan) -> None:
@@ -225,6 +245,7 @@ def sync_target(
     store = make_store(settings, env)
     rollout = load_rollout(settings.content_root)
     state = store.load(target)
+    listing = SiteListing(client, target)
     if state.pause is not None:
         raise SyncRefused(
             f"{target.key} is paused by {state.pause.by} since {state.pause.at}: "
@@ -245,9 +266,13 @@ def sync_target(
         plan = saved_plan
         plan.quota = quota
         _check_quota(plan)
+        if not options.adopt and plan.count("adopt"):
+            raise _no_adopt_refusal(plan)
+        if plan.count("create") or state.journal:
+            listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
         plan = plan_target(settings, target, client=client, options=options, rollout=rollout,
-                           state=state)  # fmt: skip
+                           state=state, listing=listing)  # fmt: skip
     check_guards(plan, state, env, options)
     if before_write is not None:
         before_write(plan)
@@ -265,7 +290,14 @@ def sync_target(
         ) from exc
     callback = progress(plan) if progress is not None else None
     applier = Applier(
-        client, store, state, plan, concurrency=options.concurrency, progress=callback
+        client,
+        store,
+        state,
+        plan,
+        listing=listing,
+        adopt=options.adopt,
+        concurrency=options.concurrency,
+        progress=callback,
     )
     result = applier.run()
     finish_state(state, plan, config_fingerprint(settings, env, target.site, state.holds), result)
@@ -395,7 +427,9 @@ def _who() -> str:
 
 
 __all__ = [
+    "AmbiguousMatchError",
     "ApiError",
+    "ListingRefused",
     "SyncOptions",
     "SyncOutcome",
     "SyncRefused",
@@ -405,6 +439,7 @@ __all__ = [
     "pause",
     "plan_target",
     "preflight",
+    "remote_summary",
     "resume",
     "rollback",
     "sync_target",

@@ -78,6 +78,8 @@ class JournalEntry:
     title: str
     hash: str
     at: str
+    question: str = ""
+    """For a Q&A: its question (what a listing is matched on)."""
 
 
 @dataclass

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
+from pipeline.ops import provenance as provenance_module
 from pipeline.ops.gate import GateRefused, check_gate, promoted_from
+from pipeline.ops.provenance import provenance
 from pipeline.ops.records import save_record
-from pipeline.sync.state import Target
+from pipeline.sync.state import Target, now_iso
 from tests.helpers import commit_all, settings_for
 from tests.ops.smoke_support import CONFIG, ROLLOUT, Run, base_files, make_repo, repo, run
 
@@ -74,13 +76,14 @@ def test_force_overrides_the_gate_loudly(run: Run, repo: Path) -> None:
 def test_a_failed_or_old_smoke_does_not_clear_the_gate(repo: Path) -> None:
     settings = settings_for(repo)
     head = commit_all(repo, "head")
+    made_with = provenance(settings.environment("staging"))
     save_record(settings, STAGING, "smoke", {"passed": False, "at": "2026-11-23T10:00:00Z",
-                                             "commit": head})  # fmt: skip
+                                             "commit": head, "provenance": made_with})  # fmt: skip
     with pytest.raises(GateRefused, match=r"the last run \(2026-11-23T10:00:00Z\) failed"):
         check_gate(settings, "production")
 
     save_record(settings, STAGING, "smoke", {"passed": True, "at": "2026-11-23T10:00:00Z",
-                                             "commit": head})  # fmt: skip
+                                             "commit": head, "provenance": made_with})  # fmt: skip
     now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
     assert check_gate(settings, "production", now=now).checked == ("smoke",)
     later = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
@@ -152,3 +155,101 @@ def test_a_batch_requiring_eval_waits_for_a_passing_eval_on_staging(
     synced = run(root, "sync", "--env", "production", "--yes")
     assert synced.exit_code == 0, synced.output
     assert "production/s_prod: 3 created" in synced.stdout
+
+
+# --- what the smoke ran with: version, settings, key (issue 11, item 8) -----------------------
+
+REFUSED_TAIL = "(kbsync smoke --env staging)\n"
+
+
+def refusal(problem: str) -> str:
+    return (
+        f"error: production is promoted from staging, and staging/s_staging: {problem} "
+        + REFUSED_TAIL
+        + "  hint: run kbsync smoke --env staging on this commit (or pass --force, logged "
+        "loudly)\n"
+    )
+
+
+def test_a_new_kbsync_version_needs_a_new_smoke(
+    run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(repo, "smoke", "--env", "staging").exit_code == 0
+    monkeypatch.setattr(provenance_module, "__version__", "0.2.0")
+
+    refused = sync_production(run, repo)
+
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    assert refused.stderr == refusal("kbsync changed since the run (0.1.0 → 0.2.0)")  # type: ignore[attr-defined]
+
+
+def test_changed_staging_settings_need_a_new_smoke_but_timeouts_do_not(
+    run: Run, repo: Path
+) -> None:
+    assert run(repo, "smoke", "--env", "staging").exit_code == 0
+    config = (repo / "kbsync.toml").read_text()
+    # How kbsync talks to staging is not what staging serves: the smoke still holds.
+    (repo / "kbsync.toml").write_text(
+        config.replace(
+            "[environments.staging.http]\n", "[environments.staging.http]\nread_timeout = 9.0\n"
+        )
+    )
+    commit_all(repo, "slower staging reads")
+    assert sync_production(run, repo).exit_code == 0  # type: ignore[attr-defined]
+
+    audiences = config.replace(
+        '[environments.staging.sites.s_staging]\naudiences = ["public"]',
+        '[environments.staging.sites.s_staging]\naudiences = ["public", "internal"]',
+    )
+    (repo / "kbsync.toml").write_text(
+        audiences.replace(
+            'tenant_id = "t_staging"', 'tenant_id = "t_staging"\nintegration = "other"'
+        )
+    )
+    commit_all(repo, "staging takes internal content")
+    refused = sync_production(run, repo)
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    assert refused.stderr == refusal(  # type: ignore[attr-defined]
+        "the settings of staging changed since the run (integration, sites)"
+    )
+
+
+def test_a_different_key_needs_a_new_smoke_and_the_key_is_never_recorded(
+    tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = CONFIG.replace(
+        'tenant_id = "t_staging"', 'tenant_id = "t_staging"\napi_key_env = "KB_STAGING_KEY"'
+    )
+    root = make_repo(tmp_path / "repo", config=config)
+    key = "uppzy_live_0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("KB_STAGING_KEY", key)
+    # The in-process sandbox knows no keys: record the smoke as `kbsync smoke` would with one.
+    settings = settings_for(root)
+    record = {"passed": True, "at": now_iso(), "commit": commit_all(root, "head"),
+              "provenance": provenance(settings.environment("staging"))}  # fmt: skip
+    save_record(settings, STAGING, "smoke", record)
+    state = (root / ".kbsync/state/staging/s_staging.json").read_text()
+    assert key not in state and key[-16:] not in state and key[:16] not in state
+    assert sync_production(run, root).exit_code == 0  # type: ignore[attr-defined]
+
+    monkeypatch.setenv("KB_STAGING_KEY", key[:-1] + "0")
+    refused = sync_production(run, root)
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    assert refused.stderr == refusal("the API key of staging changed since the run")  # type: ignore[attr-defined]
+
+    monkeypatch.delenv("KB_STAGING_KEY")
+    refused = sync_production(run, root)
+    assert refused.stderr == refusal(  # type: ignore[attr-defined]
+        "the API key of staging (KB_STAGING_KEY) is not set here, so it cannot be matched with "
+        "the run's"
+    )
+
+
+def test_a_smoke_recorded_by_an_older_kbsync_needs_a_new_one(repo: Path) -> None:
+    settings = settings_for(repo)
+    head = commit_all(repo, "head")
+    save_record(settings, STAGING, "smoke", {"passed": True, "at": "2026-11-23T10:00:00Z",
+                                             "commit": head})  # fmt: skip
+    now = dt.datetime(2026, 11, 23, 11, 0, tzinfo=dt.UTC)
+    with pytest.raises(GateRefused, match=r"does not record what it ran with"):
+        check_gate(settings, "production", now=now)

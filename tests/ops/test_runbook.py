@@ -29,6 +29,7 @@ INCIDENTS = (
     "Async polling never completing",
     "A burst of 429s or 5xx",
     "Quota exhausted",
+    "Lost or stale sync state",
 )
 PLACEHOLDERS = {"ENV": "local", "SITE": "s_local", "BATCH": "extra"}
 

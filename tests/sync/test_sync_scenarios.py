@@ -204,14 +204,16 @@ def test_refresh_repairs_drift(harness: Harness) -> None:
     harness.assert_converged()
 
 
-def test_unmanaged_documents_left_alone_unless_adopt_or_prune(harness: Harness) -> None:
+def test_unmanaged_documents_adopted_by_match_and_pruned_only_on_demand(harness: Harness) -> None:
     harness.client.create_document("s_local", TextDocument(title="Welcome", content="old text"))
     harness.client.create_document(
         "s_local", QaDocument(title="Stray", question="Stray?", answer="x")
     )
     plan = harness.plan(refresh=True)
-    assert len(plan.unmanaged) == 2
-    adopt = harness.plan(adopt=True)
-    assert ("adopt", "docs.welcome") in actions(adopt)
-    harness.sync(adopt=True, prune=True, allow_mass_delete=True)
+    assert ("adopt", "docs.welcome") in actions(plan)
+    assert ("update", "docs.welcome") in actions(plan)  # its content differs
+    assert [u.title for u in plan.unmanaged] == ["Stray"]
+    with pytest.raises(SyncRefused, match=r"--no-adopt refuses to take them over"):
+        harness.plan(adopt=False)
+    harness.sync(prune=True, allow_mass_delete=True)
     harness.assert_converged()
