@@ -16,13 +16,11 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -458,15 +456,10 @@ def _process(
         smallest = sizes.index(min(sizes))
         chunks[smallest].append(job)
         sizes[smallest] += len(job.data)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    results: list[FileResult] = []
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
-    ) as pool:
-        futures = [pool.submit(lint_chunk, settings, today, options, chunk) for chunk in chunks]
-        for future in futures:
-            results.extend(future.result())
-    return results
+    from pipeline.lint.workers import run_in_workers
+
+    calls = [(settings, today, options, chunk) for chunk in chunks]
+    return [result for part in run_in_workers(lint_chunk, calls, workers) for result in part]
 
 
 # --- corpus rules --------------------------------------------------------------------------------
