@@ -25,7 +25,13 @@ from pipeline.lint.pii.entities import ENTITIES, SPECIFICITY
 from pipeline.lint.pii.lookalikes import is_lookalike
 from pipeline.lint.pii.person import PersonFilter, worth_ner
 from pipeline.lint.pii.placeholders import is_placeholder
-from pipeline.lint.pii.regions import Region, pattern_regions, prose_segments
+from pipeline.lint.pii.regions import (
+    MAX_PATTERN_REGION,
+    Region,
+    pattern_regions,
+    prose_segments,
+    windows,
+)
 from pipeline.lint.pii.settings import PiiSettings
 
 if TYPE_CHECKING:
@@ -99,7 +105,11 @@ class PiiScanner:
     def pattern_regions(self, item: Item) -> list[Region]:
         plan = self.plan(item)
         if plan.pattern_regions is None:
-            plan.pattern_regions = pattern_regions(item, self._candidates)
+            plan.pattern_regions = [
+                window
+                for region in pattern_regions(item, self._candidates)
+                for window in windows(region, MAX_PATTERN_REGION)
+            ]
         return plan.pattern_regions
 
     def ner_segments(self, item: Item) -> list[Region]:
@@ -193,6 +203,8 @@ class PiiScanner:
         self, item: Item, region: Region, results: list[RecognizerResult]
     ) -> Iterator[Detection]:
         for result in results:
+            if not region.keeps(result.start):
+                continue  # the neighbouring window's (it sees the value whole)
             detection = self._accept(item, region, result)
             if detection is not None:
                 yield detection
