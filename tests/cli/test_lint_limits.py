@@ -138,3 +138,19 @@ def test_kbsync_rules_names_the_slow_patterns(tmp_path: Path, run: Run) -> None:
     assert result.exit_code == 0
     assert "warning: rules/Bad/Slow.yml:5: Bad.Slow: pattern '(a|a)+$' can take" in result.output
     assert "warning: rules/facts.yml:3: conflicts.fact: fact 'slow-fact'" in result.output
+
+
+def test_a_slow_allow_pattern_is_named_when_rules_load(tmp_path: Path, run: Run) -> None:
+    root = write_repo(
+        tmp_path,
+        {"content/docs/a.md": doc("docs.a", "A", "Fine.")},
+        CONFIG + "[lint.pii]\nallow = ['x', '/(a+)+@x/']\n",
+    )
+    result = run(root, "lint", "--no-cache")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: kbsync.toml: lint.rule-timeout: lint.pii.allow[1]: pattern "
+        "'(a+)+@x' can take exponential time: a repeated group holds another unbounded "
+        "repetition (nested quantifiers); rewrite it (e.g. `(a+)+` as `a+`, `(a|a)+` as `a+`) "
+        "or it may run out of time on some files\n"
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.corpus import relative_path
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Finding, Severity
-from pipeline.lint.rule import LintContext, ProblemRule
+from pipeline.lint.rule import LintContext, ProblemRule, RuleWarning
+from pipeline.lint.slow_patterns import SlowPattern, risk
 
 MAX_PATTERN_TIMEOUT = 600.0
 
@@ -42,6 +44,27 @@ class RuleTimeout(ProblemRule):
 
     def options(self) -> Mapping[str, Any]:
         return {"pattern_timeout": self.seconds}
+
+    def load_warnings(self) -> list[RuleWarning]:
+        """Allow-list regexes in kbsync.toml that can take exponential time (the Vale rules
+        and facts warn about their own patterns)."""
+        settings = self.context.settings
+        where = relative_path(settings.source, settings.root) if settings.source else "kbsync.toml"
+        lists = (
+            ("lint.secrets.allow", settings.lint.secrets.allow),
+            ("lint.pii.allow", settings.lint.pii.allow),
+        )
+        warnings = []
+        for key, entries in lists:
+            for index, entry in enumerate(entries):
+                if len(entry) < 2 or not entry.startswith("/") or not entry.endswith("/"):
+                    continue
+                if (reason := risk(entry[1:-1])) is not None:
+                    slow = SlowPattern(None, entry[1:-1], reason)
+                    warnings.append(
+                        RuleWarning(where, None, self.rule_id, f"{key}[{index}]: {slow.message()}")
+                    )
+        return warnings
 
     def finding(self, path: str, rule_id: str, *, checked: bool) -> Finding:
         """The warning for `rule_id` running out on `path`; `checked` when its findings stand
