@@ -32,6 +32,8 @@ _MINIMUM_CALL = 0.001
 class _Budget:
     deadline: float
     timed_out: bool = False
+    count: int = 0
+    """How many limited calls ran out (allow lists carry on after one)."""
 
 
 _CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
@@ -58,10 +60,26 @@ def _remaining() -> float:
 
 
 def _ran_out() -> TimeoutError:
+    note_timeout()
+    return TimeoutError("a user pattern ran out of time")
+
+
+def note_timeout() -> None:
+    """Record in the current budget that a user pattern ran out of time.
+
+    For work whose result was kept from an earlier run out (a cached scan), so that the rule
+    asking for it now is still reported.
+    """
     state = _CURRENT.get()
     if state is not None:
         state.timed_out = True
-    return TimeoutError("a user pattern ran out of time")
+        state.count += 1
+
+
+def timeouts() -> int:
+    """How many limited calls have run out in the current budget (0 outside one)."""
+    state = _CURRENT.get()
+    return state.count if state is not None else 0
 
 
 def _expired() -> bool:

@@ -154,3 +154,27 @@ def test_a_slow_allow_pattern_is_named_when_rules_load(tmp_path: Path, run: Run)
         "repetition (nested quantifiers); rewrite it (e.g. `(a+)+` as `a+`, `(a|a)+` as `a+`) "
         "or it may run out of time on some files\n"
     )
+
+
+def test_a_slow_pii_allow_pattern_warns_on_the_file_and_rule_it_ran_out_on(
+    tmp_path: Path, run: Run
+) -> None:
+    """PII rules check many files per call: the warning still names the right file."""
+    root = write_repo(
+        tmp_path,
+        {
+            "content/docs/a.md": doc("docs.a", "A", "Write to jane.doe@acme-shipping.com today."),
+            "content/docs/b.md": doc("docs.b", "B", "Nothing personal here."),
+        },
+        CONFIG + "[lint.pii]\nallow = ['/(.|\\w)+\\s/']\n",
+    )
+    result = run(root, "lint", "--no-cache", "--select", "pii,lint", "--format", "json")
+    found = json.loads(result.stdout)["findings"]
+    assert sorted((f["path"], f["rule"]) for f in found) == [
+        ("content/docs/a.md", "lint.rule-timeout"),
+        ("content/docs/a.md", "pii.email_address"),
+    ]
+    timeout = next(f for f in found if f["rule"] == "lint.rule-timeout")
+    assert timeout["message"].startswith(
+        "rule pii.email_address ran out of its 0.2 s time limit so its allow list allowed nothing"
+    )
