@@ -95,6 +95,9 @@ class LintConfig:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: str | None = None
+    pattern_timeout: float = 2.0
+    """Seconds one rule's user patterns (Vale rules, facts, allow lists) may spend on one file
+    before the rule gives up on it with a `lint.rule-timeout` warning."""
     pii: PiiConfig = field(default_factory=PiiConfig)
     secrets: SecretsConfig = field(default_factory=SecretsConfig)
     conflicts: ConflictsConfig = field(default_factory=ConflictsConfig)

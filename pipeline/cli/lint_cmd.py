@@ -79,6 +79,8 @@ def command(
         click.echo(
             f"warning: skipped {skipped.rule_id} ({skipped.path}): {skipped.reason}", err=True
         )
+    for warning in report.rule_warnings:
+        click.echo(f"warning: {warning}", err=True)
     text = render(report, fmt, color=use_color() and output is None and fmt == "text")
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")

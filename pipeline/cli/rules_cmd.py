@@ -31,3 +31,6 @@ def command(ctx: click.Context, fmt: str) -> None:
     click.echo(rules_markdown(rules) if fmt == "markdown" else rules_table(rules))
     for item in skipped:
         click.echo(f"skipped {item.rule_id} ({item.path}): {item.reason}", err=True)
+    for rule in rules:
+        for warning in rule.load_warnings():
+            click.echo(f"warning: {warning}", err=True)

@@ -49,7 +49,15 @@ def read_text(path: Path, root: Path) -> tuple[str | None, LoadProblem | None]:
     """The decoded text of `path`, or the problem that stops it being content."""
     rel = relative_path(path, root)
     if path.is_symlink():
-        target = path.resolve()
+        try:
+            target = path.resolve()
+        except (RuntimeError, OSError):  # a loop (3.11/3.12 raise RuntimeError, 3.13 OSError)
+            return None, LoadProblem(
+                rel,
+                "schema.unreadable",
+                "symbolic link loop (the link leads back to itself): kbsync skips it; "
+                "remove the link or point it at a real file",
+            )
         try:
             target.relative_to(root.resolve())
         except ValueError:

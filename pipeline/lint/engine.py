@@ -16,13 +16,11 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +44,7 @@ from pipeline.lint.rule import (
     LintContext,
     ProblemRule,
     Rule,
+    RuleWarning,
     SkippedRule,
 )
 from pipeline.lint.selection import is_selected, matches
@@ -87,6 +86,8 @@ class LintReport:
     files: int
     load_rules: Callable[[], list[Rule]]
     skipped_rules: list[SkippedRule] = field(default_factory=list)
+    rule_warnings: list[RuleWarning] = field(default_factory=list)
+    """Risky rule definitions (patterns that can take exponential time), found at load."""
     suppressed: int = 0
     baselined: int = 0
     cached: int = 0
@@ -144,6 +145,11 @@ class RuleSet:
             keys.fingerprint(self.settings, self.rules),
             tuple((s.path, s.rule_id, s.reason) for s in skipped),
             tuple((rule.rule_id, rule.category) for rule in every),
+            tuple(
+                (w.path, w.line or 0, w.rule_id, w.message)
+                for rule in self.rules
+                for w in rule.load_warnings()
+            ),
         )
 
 
@@ -212,6 +218,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
         files=len(targets),
         load_rules=lambda: rule_set.rules,
         skipped_rules=[SkippedRule(p, r, w) for p, r, w in memo.skipped],
+        rule_warnings=[RuleWarning(p, n or None, r, m) for p, n, r, m in memo.warnings],
         suppressed=suppressed,
         cached=cached,
     )
@@ -391,8 +398,10 @@ def lint_chunk(
 ) -> list[FileResult]:
     """Parse and check `jobs` (runs in a worker process or in-process)."""
     from pipeline.corpus.parse import parse_item  # markdown-it: only when files are parsed
+    from pipeline.lint.time_limit import TimeLimit  # `regex`: only when files are checked
 
     rules = _worker_rules(settings, today, options)
+    limit = TimeLimit(settings, rules)
     file_rules = [r for r in rules if isinstance(r, FileRule)]
     batch_rules = [r for r in rules if isinstance(r, BatchRule)]
     corpus_rules = [r for r in rules if isinstance(r, CorpusRule)]
@@ -413,19 +422,22 @@ def lint_chunk(
         if item is not None:
             result.suppressions = suppress.parse_suppressions(item)
             for corpus_rule in corpus_rules:
-                result.extracts[corpus_rule.rule_id] = corpus_rule.extract(item)
+                extract, timed_out = limit.run(corpus_rule.extract, item, None)
+                result.extracts[corpus_rule.rule_id] = extract
+                if timed_out and job.full:
+                    result.findings.extend(limit.finding(item.path, corpus_rule, extract))
             for dated_rule in dated_rules:
                 result.extracts[dated_rule.rule_id] = dated_rule.extract(item)
             if job.full:
                 for file_rule in file_rules:
-                    result.findings.extend(file_rule.check(item))
+                    result.findings.extend(limit.check(file_rule, item))
                 full_items.append(item)
         results.append(result)
         by_path[job.rel] = result
     for batch_rule in batch_rules:
         wanted = [item for item in full_items if batch_rule.needs_check(item)]
         if wanted:
-            for finding in batch_rule.check_many(wanted):
+            for finding in limit.check_many(batch_rule, wanted):
                 by_path[finding.path].findings.append(finding)
     return results
 
@@ -444,15 +456,10 @@ def _process(
         smallest = sizes.index(min(sizes))
         chunks[smallest].append(job)
         sizes[smallest] += len(job.data)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    results: list[FileResult] = []
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
-    ) as pool:
-        futures = [pool.submit(lint_chunk, settings, today, options, chunk) for chunk in chunks]
-        for future in futures:
-            results.extend(future.result())
-    return results
+    from pipeline.lint.workers import run_in_workers
+
+    calls = [(settings, today, options, chunk) for chunk in chunks]
+    return [result for part in run_in_workers(lint_chunk, calls, workers) for result in part]
 
 
 # --- corpus rules --------------------------------------------------------------------------------

@@ -29,11 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from pipeline.corpus import Item
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Severity
+from pipeline.lint.limits import LimitedPattern
+from pipeline.lint.slow_patterns import SlowPattern, risk
 from pipeline.rollout import glob_regex
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
@@ -55,7 +58,8 @@ class Fact:
 
     id: str
     description: str
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[LimitedPattern, ...]
+    """Compiled with `regex` under the time limit (:mod:`pipeline.lint.limits`)."""
     normalize: tuple[str, ...] = DEFAULT_NORMALIZE
     audiences: tuple[str, ...] = ()
     """Only content for these audiences states this fact (empty: every audience)."""
@@ -63,6 +67,8 @@ class Fact:
     """Only content files matching these globs (relative to content/) (empty: every file)."""
     severity: Severity = Severity.ERROR
     line: int = 0
+    slow: tuple[SlowPattern, ...] = ()
+    """Patterns that can take exponential time (warned about when the facts load)."""
 
     def applies_to(self, content_path: str, audience: str) -> bool:
         if self.audiences and audience not in self.audiences:
@@ -207,7 +213,7 @@ class _Entry:
         case_sensitive = raw.get("case_sensitive", False)
         if not isinstance(case_sensitive, bool):
             raise self.error("case_sensitive", "'case_sensitive' must be true or false")
-        patterns = self._patterns(case_sensitive)
+        patterns, slow = self._patterns(case_sensitive)
         audiences, paths = self._scope()
         return Fact(
             id=fact_id,
@@ -218,9 +224,12 @@ class _Entry:
             paths=paths,
             severity=self._severity(),
             line=self.line or 0,
+            slow=slow,
         )
 
-    def _patterns(self, case_sensitive: bool) -> tuple[re.Pattern[str], ...]:
+    def _patterns(
+        self, case_sensitive: bool
+    ) -> tuple[tuple[LimitedPattern, ...], tuple[SlowPattern, ...]]:
         raw = self.raw.get("pattern")
         if raw is None:
             raise self.error(None, "needs a 'pattern' with a group (?P<value>…)", hint=_DOCS_HINT)
@@ -229,6 +238,7 @@ class _Entry:
             raise self.error("pattern", "'pattern' must be a string or a non-empty list of them")
         flags = 0 if case_sensitive else re.IGNORECASE
         compiled = []
+        slow = []
         for number, source in enumerate(sources):
             line = self._pattern_line(number)
             which = "pattern" if isinstance(raw, str) else f"pattern #{number + 1}"
@@ -237,8 +247,11 @@ class _Entry:
                     f"{self.name}: {which} must be a non-empty string", path=self.shown, line=line
                 )
             try:
+                # Checked with `re` (the documented syntax and its messages), run with `regex`
+                # (which takes a time limit).
                 pattern = re.compile(source, flags)
-            except re.error as exc:
+                limited = LimitedPattern(regex.compile(source, flags | regex.VERSION0))
+            except (re.error, regex.error) as exc:
                 raise ConfigError(
                     f"{self.name}: {which} is not a valid regular expression: {exc}",
                     path=self.shown,
@@ -252,8 +265,10 @@ class _Entry:
                     line=line,
                     hint="capture the stated value with (?P<value>…), e.g. (?P<value>\\d+ days)",
                 )
-            compiled.append(pattern)
-        return tuple(compiled)
+            compiled.append(limited)
+            if (reason := risk(source)) is not None:
+                slow.append(SlowPattern(line, source, reason))
+        return tuple(compiled), tuple(slow)
 
     def _pattern_line(self, number: int) -> int | None:
         node = self.value_nodes.get("pattern")

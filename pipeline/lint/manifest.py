@@ -43,6 +43,7 @@ class RuleSetMemo:
     fingerprint: str
     skipped: tuple[tuple[str, str, str], ...]  # (path, rule id, reason)
     known: tuple[tuple[str, str], ...]  # (rule id, family) of every rule, selected or not
+    warnings: tuple[tuple[str, int, str, str], ...] = ()  # (path, line or 0, rule id, message)
 
 
 class Manifest:
@@ -79,7 +80,10 @@ class Manifest:
         try:
             skipped = tuple((str(p), str(r), str(w)) for p, r, w in entry["skipped"])
             known = tuple((str(r), str(c)) for r, c in entry["known"])
-            return RuleSetMemo(str(entry["fingerprint"]), skipped, known)
+            warnings = tuple(
+                (str(p), int(n), str(r), str(m)) for p, n, r, m in entry.get("warnings", ())
+            )
+            return RuleSetMemo(str(entry["fingerprint"]), skipped, known, warnings)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -91,6 +95,7 @@ class Manifest:
             "fingerprint": memo.fingerprint,
             "skipped": [list(s) for s in memo.skipped],
             "known": [list(k) for k in memo.known],
+            "warnings": [list(w) for w in memo.warnings],
         }
         while len(self._rule_sets) > KEEP_RULE_SETS:
             del self._rule_sets[next(iter(self._rule_sets))]  # the oldest goes first

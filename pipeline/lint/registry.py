@@ -14,6 +14,7 @@ from pipeline.lint.rules import (
     internal,
     links,
     pii,
+    runtime,
     schema,
     secrets,
     wording,
@@ -61,6 +62,8 @@ CODE_RULES: tuple[type[Rule], ...] = (
     secrets.HighEntropy,
     # pii: personal data (one rule per Presidio entity)
     *pii.RULES,
+    # lint: what happened while the rules ran
+    runtime.RuleTimeout,
 )
 
 

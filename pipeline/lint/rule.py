@@ -76,6 +76,11 @@ class Rule:
         """The settings this rule reads (shown by `kbsync rules`)."""
         return {}
 
+    def load_warnings(self) -> list[RuleWarning]:
+        """What is risky in this rule's definition (a pattern that can take exponential time);
+        shown when the rule loads, the rule still runs."""
+        return []
+
     def fingerprint(self) -> str:
         """Everything that changes this rule's output besides the file (for the cache key)."""
         return f"{self.rule_id}:{self.default_severity.value}:{sorted(self.options().items())!r}"
@@ -192,6 +197,20 @@ class ProblemRule(Rule):
     It checks nothing itself; it exists so the problem has an id, a severity and documentation
     and can be selected or ignored like any rule.
     """
+
+
+@dataclass(frozen=True)
+class RuleWarning:
+    """A problem found in a rule's definition that does not stop it from running."""
+
+    path: str
+    line: int | None
+    rule_id: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.rule_id}: {self.message}"
 
 
 @dataclass(frozen=True)

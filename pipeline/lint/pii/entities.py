@@ -147,7 +147,8 @@ ENTITIES: dict[str, EntitySpec] = {
         EntitySpec(
             "UK_NHS",
             "NHS number",
-            "UK NHS numbers (checksum-valid) in content.",
+            "UK NHS numbers in content: checksum-valid, said to be one (NHS nearby), never a "
+            "phone number.",
             "a placeholder such as XXX XXX XXXX",
             0.5,
             mask_digits,

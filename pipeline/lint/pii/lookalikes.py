@@ -16,6 +16,13 @@ _DATE_OR_TIME = re.compile(
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _TEMPLATE_LOCAL = re.compile(r"^[A-Z][A-Z_]+$")
 _ASSET_SCALE = re.compile(r"^\d+(?:\.\d+)?x$", re.IGNORECASE)
+_NHS_SHAPE = re.compile(r"^\d{3}([ -]?)\d{3}\1\d{4}$")
+_NHS_WORDS = re.compile(r"\bNHS\b|\bnational health\b|\bhealth (?:service|authority)\b", re.I)
+_PHONE_WORDS = re.compile(
+    r"\b(?:call|phone|tel|telephone|mobile|cell|fax|dial|text|sms|whatsapp|helpline|hotline)\b",
+    re.I,
+)
+_DIALLING_PREFIX = re.compile(r"(?:\+\d{1,3}|\(\s*\d{0,4}\s*\)?|\b1)[\s.-]*$")
 
 
 def is_lookalike(entity: str, value: str, before: str, after: str, score: float) -> bool:
@@ -29,9 +36,36 @@ def is_lookalike(entity: str, value: str, before: str, after: str, score: float)
         return (
             _inside_token(before, after) or digits[:1] not in "23456" or digits.endswith("000000")
         )
-    if entity in ("IP_ADDRESS", "US_SSN", "US_ITIN", "UK_NHS", "US_BANK_NUMBER", "US_PASSPORT"):
+    if entity == "UK_NHS":
+        return _inside_token(before, after) or not _nhs_number(value, before, after)
+    if entity in ("IP_ADDRESS", "US_SSN", "US_ITIN", "US_BANK_NUMBER", "US_PASSPORT"):
         return _inside_token(before, after)
     return False
+
+
+def nhs_checksum(digits: str) -> bool:
+    """The NHS number's modulus 11 check digit (the tenth digit)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs_number(value: str, before: str, after: str) -> bool:
+    """An NHS number is written `943 476 5919` (or with dashes, or without separators), passes
+    its checksum and is said to be one nearby; one in ten phone numbers passes the checksum, so
+    the words around it decide, and a number written or introduced as a phone number is one."""
+    text = value.strip()
+    if not _NHS_SHAPE.match(text) or not nhs_checksum(re.sub(r"\D", "", text)):
+        return False
+    if _DIALLING_PREFIX.search(before) or after.lstrip()[:1] == ")":
+        return False  # `+1 415 839 2225`, `(415) 839-2209`, `1-415-839-2217`
+    said = [m.end() for m in _NHS_WORDS.finditer(before)]
+    phone = [m.end() for m in _PHONE_WORDS.finditer(before)]
+    if said:
+        return not phone or phone[-1] < said[-1]  # the nearer word says what it is
+    return not phone and _NHS_WORDS.search(after) is not None
 
 
 def _inside_token(before: str, after: str) -> bool:

@@ -13,11 +13,17 @@ Two views of one file:
 
 Frontmatter values are found in the file's text when they are written there verbatim; otherwise a
 finding falls back to the key's line.
+
+A long region is analysed in overlapping :func:`windows`, far below spaCy's limit of 1,000,000
+characters per text (a 1.2 MB table of numbers is one pattern region). Each window *keeps* only
+what starts in its own stretch of the region; the overlap around that stretch is context, and is
+long enough that a value starting near the cut is seen whole, so it is found exactly once.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +34,13 @@ SHOWN_KEYS = ("title", "question", "alternates")
 """Frontmatter keys whose values readers see."""
 
 MAX_SEGMENT = 20_000
-"""Longer prose runs are cut at a blank so one spaCy call never sees a huge text."""
+"""Longer prose runs are analysed in overlapping windows of this size (one spaCy call each)."""
+MAX_PATTERN_REGION = 100_000
+"""Longer pattern regions are analysed in overlapping windows of this size."""
+OVERLAP = 500
+"""Characters of context a window has on each side of the stretch it keeps: more than any
+value a recognizer reports (an IBAN is at most 42 characters written out, a name a few words)
+plus the context words before it."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +57,25 @@ class Region:
     key: str | None = None
     entities: frozenset[str] = frozenset()
     """For pattern regions: the entities whose candidate regex matched."""
+    keep: tuple[int, int] | None = None
+    """For a window of a longer region: the stretch of `text` whose results are its own (a
+    result starting outside it belongs to the neighbouring window)."""
 
     @property
     def located(self) -> bool:
         return bool(self.anchors)
+
+    def keeps(self, start: int) -> bool:
+        """Whether a result starting at `start` of `text` is this region's to report."""
+        return self.keep is None or self.keep[0] <= start < self.keep[1]
+
+    def part(self, start: int, end: int, keep: tuple[int, int]) -> Region:
+        """Characters `start`..`end` of this region, keeping `keep` (offsets in the part)."""
+        anchors: tuple[tuple[int, int], ...] = ()
+        if self.located:
+            inside = [(i - start, o) for i, o in self.anchors if start < i < end]
+            anchors = ((0, self.file_offset(start)), *inside)
+        return Region(self.text[start:end], anchors, self.key, self.entities, keep)
 
     def file_offset(self, index: int) -> int:
         """The file offset of character `index` of `text`."""
@@ -58,6 +85,31 @@ class Region:
 
     def file_span(self, start: int, end: int) -> tuple[int, int]:
         return self.file_offset(start), self.file_offset(max(start, end - 1)) + 1
+
+
+def windows(region: Region, size: int, overlap: int = OVERLAP) -> list[Region]:
+    """`region` as overlapping windows of at most `size` characters (itself when short).
+
+    The kept stretches are cut at a blank where there is one, and cover the region once.
+    """
+    text = region.text
+    if len(text) <= size:
+        return [region]
+    step = size - 2 * overlap
+    cuts = [0]
+    while len(text) - cuts[-1] > step:
+        target = cuts[-1] + step
+        blank = max(
+            text.rfind(" ", target - step // 2, target),
+            text.rfind("\n", target - step // 2, target),
+        )
+        cuts.append(blank + 1 if blank > cuts[-1] else target)
+    cuts.append(len(text))
+    parts = []
+    for lo, hi in itertools.pairwise(cuts):
+        start, end = max(lo - overlap, 0), min(hi + overlap, len(text))
+        parts.append(region.part(start, end, (lo - start, hi - start)))
+    return parts
 
 
 # --- frontmatter ---------------------------------------------------------------------------------
@@ -242,16 +294,13 @@ def _segment(
     length = 0
     for lo, line in cleaned:
         for match in _WORD.finditer(line):
-            if length + len(match.group()) > MAX_SEGMENT and words:
-                yield _region(words, anchors, key, base)
-                words, anchors, length = [], [], 0
             if words:
                 length += 1
             anchors.append((length, lo + match.start()))
             words.append(match.group())
             length += len(match.group())
     if words:
-        yield _region(words, anchors, key, base)
+        yield from windows(_region(words, anchors, key, base), MAX_SEGMENT)
 
 
 def _region(words: list[str], anchors: list[tuple[int, int]], key: str | None, base: int) -> Region:

@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.corpus import Item
+from pipeline.lint import limits
 from pipeline.lint.pii.entities import ENTITIES, SPECIFICITY
 from pipeline.lint.pii.lookalikes import is_lookalike
 from pipeline.lint.pii.person import PersonFilter, worth_ner
 from pipeline.lint.pii.placeholders import is_placeholder
-from pipeline.lint.pii.regions import Region, pattern_regions, prose_segments
+from pipeline.lint.pii.regions import (
+    MAX_PATTERN_REGION,
+    Region,
+    pattern_regions,
+    prose_segments,
+    windows,
+)
 from pipeline.lint.pii.settings import PiiSettings
 
 if TYPE_CHECKING:
@@ -64,6 +71,8 @@ class ItemPlan:
     ner_segments: list[Region] | None = None
     code_terms: frozenset[str] | None = None
     found: dict[str, list[Detection]] = field(default_factory=dict)
+    allow_ran_out: set[str] = field(default_factory=set)
+    """Entities for which an allow-list regex ran out of time here (so nothing was allowed)."""
 
 
 def code_terms(item: Item) -> frozenset[str]:
@@ -99,7 +108,11 @@ class PiiScanner:
     def pattern_regions(self, item: Item) -> list[Region]:
         plan = self.plan(item)
         if plan.pattern_regions is None:
-            plan.pattern_regions = pattern_regions(item, self._candidates)
+            plan.pattern_regions = [
+                window
+                for region in pattern_regions(item, self._candidates)
+                for window in windows(region, MAX_PATTERN_REGION)
+            ]
         return plan.pattern_regions
 
     def ner_segments(self, item: Item) -> list[Region]:
@@ -142,6 +155,8 @@ class PiiScanner:
                 self._run(name, pending)
         for item in items:
             plan = self.plan(item)
+            if entity in plan.allow_ran_out:
+                limits.note_timeout()  # reported for the rule that asks, file by file
             seen: set[tuple[int, int, str | None]] = set()
             for name in passes:
                 for detection in plan.found[name]:
@@ -193,6 +208,8 @@ class PiiScanner:
         self, item: Item, region: Region, results: list[RecognizerResult]
     ) -> Iterator[Detection]:
         for result in results:
+            if not region.keeps(result.start):
+                continue  # the neighbouring window's (it sees the value whole)
             detection = self._accept(item, region, result)
             if detection is not None:
                 yield detection
@@ -226,7 +243,13 @@ class PiiScanner:
         before, after = text[max(0, lo - _AROUND) : lo], text[hi : hi + _AROUND]
         if is_lookalike(entity, value, before, after, result.score):
             return None
-        if is_placeholder(entity, value) or self.settings.allow.allows(value):
+        if is_placeholder(entity, value):
+            return None
+        ran_out = limits.timeouts()
+        allowed = self.settings.allow.allows(value)
+        if limits.timeouts() > ran_out:
+            self.plan(item).allow_ran_out.add(entity)
+        if allowed:
             return None
         masked = ENTITIES[entity].mask(value)
         return Detection(entity, start, end, region.key, masked, round(result.score, 2))

@@ -7,12 +7,14 @@ traceback in a worker.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from pipeline.config import PiiConfig
 from pipeline.errors import ConfigError
+from pipeline.lint.limits import LimitedPattern, allow_match, compile_limited
 from pipeline.lint.pii.entities import DEFAULT_ENTITIES, ENTITIES
 
 
@@ -21,11 +23,11 @@ class AllowList:
     """`allow`: exact values, and regexes written `/…/` (a match anywhere in the value)."""
 
     exact: frozenset[str] = frozenset()
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[LimitedPattern, ...] = ()
 
     def allows(self, value: str) -> bool:
         value = value.strip()
-        return value in self.exact or any(p.search(value) for p in self.patterns)
+        return value in self.exact or allow_match(self.patterns, [value])
 
 
 @dataclass(frozen=True)
@@ -106,12 +108,12 @@ def _entity(name: str, where: Path, key: str) -> str:
 
 def _allow_list(values: list[str], where: Path) -> AllowList:
     exact: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
+    patterns: list[LimitedPattern] = []
     for i, value in enumerate(values):
         if len(value) >= 2 and value.startswith("/") and value.endswith("/"):
             try:
-                patterns.append(re.compile(value[1:-1]))
-            except re.error as exc:
+                patterns.append(compile_limited(value[1:-1]))
+            except regex.error as exc:
                 raise ConfigError(
                     f"lint.pii.allow[{i}]: {value!r} is not a valid regex: {exc}",
                     path=where,

@@ -37,7 +37,7 @@ from pipeline.lint.questions import (
     question_tokens,
     similar_pairs,
 )
-from pipeline.lint.rule import CorpusFinding, CorpusRule, LintContext
+from pipeline.lint.rule import CorpusFinding, CorpusRule, LintContext, RuleWarning
 
 SHOWN_PLACES = 3
 """How many other locations a message names before it says "and N more"."""
@@ -134,6 +134,18 @@ class FactConflict(_CrossFileRule):
             "facts": self.book.digest,
             "include_drafts": conflicts.include_drafts,
         }
+
+    def load_warnings(self) -> list[RuleWarning]:
+        return [
+            RuleWarning(
+                self.book.source or "facts.yml",
+                slow.line,
+                self.rule_id,
+                f"fact {fact.id!r}: {slow.message()}",
+            )
+            for fact in self.book.facts
+            for slow in fact.slow
+        ]
 
     def extract(self, item: Item) -> Any:
         if not self.book.facts:

@@ -27,6 +27,7 @@ know are an error, as in Vale, so a misspelt `ignorecas:` does not go unnoticed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -39,7 +40,9 @@ import yaml
 
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Severity
+from pipeline.lint.limits import LimitedPattern
 from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, Translated, translate
+from pipeline.lint.slow_patterns import SlowPattern, risk
 
 # libyaml when present: rule files are loaded on every run, so parsing speed counts.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -122,6 +125,8 @@ class RuleSpec:
     phrases: Any = None
     ignorecase: bool = False
     nonword: bool = False
+    slow: tuple[SlowPattern, ...] = ()
+    """Patterns that can take exponential time (warned about when the rule loads)."""
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,15 @@ def load_rule(path: Path, style: str) -> RuleSpec | Unsupported:
     exceptions = doc.strings("exceptions")
     common["exceptions"] = _exception_pattern(doc, exceptions)
     common["phrases"] = _phrase_pattern(doc, exceptions)
-    return _KINDS[kind](doc, common)
+    spec = _KINDS[kind](doc, common)
+    if not doc.slow:
+        return spec
+    by_line = {slow.line: slow for slow in reversed(doc.slow)}  # the first per line
+    return dataclasses.replace(spec, slow=tuple(sorted(by_line.values(), key=_slow_order)))
+
+
+def _slow_order(slow: SlowPattern) -> int:
+    return slow.line or 0
 
 
 # --- Kinds ------------------------------------------------------------------------------------
@@ -268,7 +281,13 @@ def _existence(doc: _Document, common: dict[str, Any]) -> RuleSpec:
     wrap = words and not raw_text
     if tokens and not raw_text and not any(_INLINE_FLAGS.search(t) for _, t in tokens):
         split = [
-            doc.compile(template.format(t), flags, [], doc.item_line("tokens", i), wrap=wrap)
+            doc.compile(
+                template.format(t),
+                flags,
+                [_Part(t, doc.item_line("tokens", i))],
+                doc.item_line("tokens", i),
+                wrap=wrap,
+            )
             for i, t in tokens
         ]
         if all(_selective(translated.required) for translated, _ in split):
@@ -296,7 +315,8 @@ def _substitution(doc: _Document, common: dict[str, Any]) -> SubstitutionSpec:
     words = not common["nonword"]
     template = "\\b(?:{})\\b" if words else "(?:{})"
     split = [
-        doc.compile(template.format(key), flags, [], line, wrap=words) for key, _value, line in swap
+        doc.compile(template.format(key), flags, [_Part(key, line)], line, wrap=words)
+        for key, _value, line in swap
     ]
     alternatives: tuple[Alternative, ...]
     if all(_selective(translated.required) for translated, _ in split):
@@ -393,7 +413,7 @@ def _replacement(text: str, ignorecase: bool) -> Replacement:
     if not _is_phrase(text):
         try:
             translated = translate(f"^(?:{text})$")
-            conforms = regex.compile(translated.pattern, _flags(ignorecase))
+            conforms = LimitedPattern(regex.compile(translated.pattern, _flags(ignorecase)))
         except (RegexSyntaxError, regex.error):
             conforms = None
     return Replacement(text, alternatives, conforms)
@@ -485,6 +505,8 @@ class _Document:
     def __init__(self, path: Path, keys: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
         self.path = path
         self.keys = keys
+        self.slow: list[SlowPattern] = []
+        """Patterns compiled so far that can backtrack exponentially."""
 
     @classmethod
     def parse(cls, path: Path, text: str) -> _Document:
@@ -684,19 +706,32 @@ class _Document:
     def compile(
         self, source: str, flags: int, parts: list[_Part], line: int | None, *, wrap: bool = False
     ) -> tuple[Translated, Any]:
-        """Translate and compile a pattern joined from `parts` (blaming the broken part)."""
+        """Translate and compile a pattern joined from `parts` (blaming the broken part).
+
+        The result runs under the time limit (:mod:`pipeline.lint.limits`); each part (or the
+        whole source, without parts) is checked for exponential backtracking.
+        """
         try:
             translated = translate(source, wrap_spaces=wrap)
-            return translated, regex.compile(translated.pattern, flags)
+            compiled = regex.compile(translated.pattern, flags)
         except (RegexSyntaxError, regex.error) as exc:
             raise self.pattern_error(exc, parts, line, flags) from None
+        for part in parts or [_Part(source, line)]:
+            self.check_slow(part.text, part.line)
+        return translated, LimitedPattern(compiled)
 
     def compile_translated(self, pattern: str, flags: int, line: int | None) -> Any:
-        """Compile a pattern already in Python's dialect."""
+        """Compile a pattern already in Python's dialect (its parts were checked already)."""
         try:
-            return regex.compile(pattern, flags)
+            return LimitedPattern(regex.compile(pattern, flags))
         except regex.error as exc:
             raise self._invalid(str(exc), line) from None
+
+    def check_slow(self, pattern: str, line: int | None) -> None:
+        """Remember `pattern` when it can backtrack exponentially."""
+        reason = risk(pattern)
+        if reason is not None:
+            self.slow.append(SlowPattern(line, pattern, reason))
 
     def pattern_error(
         self, exc: Exception, parts: list[_Part], line: int | None, flags: int

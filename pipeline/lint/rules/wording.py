@@ -43,7 +43,8 @@ import regex
 from pipeline.corpus import Item
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Finding, Fix, Severity
-from pipeline.lint.rule import FileRule, LintContext, Rule, SkippedRule
+from pipeline.lint.limits import compile_limited
+from pipeline.lint.rule import FileRule, LintContext, Rule, RuleWarning, SkippedRule
 from pipeline.lint.rules.vale import (
     SUPPORTED_KINDS,
     Action,
@@ -157,6 +158,12 @@ class ValeRule(FileRule):
     @property
     def category(self) -> str:
         return "wording"
+
+    def load_warnings(self) -> list[RuleWarning]:
+        return [
+            RuleWarning(self.shown_path, slow.line, self.rule_id, slow.message())
+            for slow in self.spec.slow
+        ]
 
     @property
     def default_severity(self) -> Severity:
@@ -622,7 +629,7 @@ def _edit(params: tuple[str, ...], observed: str) -> tuple[str, ...] | None:
     try:
         if name == "regex" and len(args) == 2:
             pattern = translate(args[0]).pattern
-            result = regex.sub(pattern, _python_template(args[1]), observed)
+            result = compile_limited(pattern).sub(_python_template(args[1]), observed)
         elif name == "trim_right" and len(args) == 1:
             result = observed.rstrip(args[0])
         elif name == "trim_left" and len(args) == 1:

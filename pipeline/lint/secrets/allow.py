@@ -7,30 +7,32 @@ found in (the URL, the header), matches an entry.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from pipeline.errors import ConfigError
+from pipeline.lint.limits import LimitedPattern, allow_match, compile_limited
 from pipeline.lint.secrets.detection import Detection
 
 
 @dataclass(frozen=True)
 class AllowList:
     exact: frozenset[str]
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[LimitedPattern, ...]
 
     @classmethod
     def parse(cls, entries: Sequence[str], where: Path | str | None = None) -> AllowList:
         """Raises ConfigError naming the entry when a `/regex/` does not compile."""
         exact: set[str] = set()
-        patterns: list[re.Pattern[str]] = []
+        patterns: list[LimitedPattern] = []
         for index, entry in enumerate(entries):
             if len(entry) >= 2 and entry.startswith("/") and entry.endswith("/"):
                 try:
-                    patterns.append(re.compile(entry[1:-1]))
-                except re.error as exc:
+                    patterns.append(compile_limited(entry[1:-1]))
+                except regex.error as exc:
                     raise ConfigError(
                         f"lint.secrets.allow[{index}]: {entry!r} is not a valid regular "
                         f"expression ({exc})",
@@ -46,4 +48,4 @@ class AllowList:
         candidates = {detection.value, detection.context} - {""}
         if candidates & self.exact:
             return True
-        return any(p.search(c) for p in self.patterns for c in candidates)
+        return allow_match(self.patterns, candidates)
