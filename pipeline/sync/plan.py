@@ -5,6 +5,12 @@ desired set (from the content) × state (the sync log) [× the site's listing wi
 activations, deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
 form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
 as reviewed, or refused if the target's state moved since it was made.
+
+A saved plan is sealed (version 2): it records the commit it was made from (`head_commit`),
+kbsync's version, the payload format and each change's payload hash (`hash`); `kbsync sync
+--plan` re-derives every payload from that commit and refuses a plan whose payloads differ
+(:mod:`pipeline.sync.seal`). Items the payload gate held back are listed under `blocked`, with
+their findings (masked) and no payload.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pipeline import __version__
 from pipeline.errors import UsageError
-from pipeline.sync.desired import ACTIVE, DRAFT, DesiredSet
-from pipeline.sync.payload import Payload
+from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, DesiredSet
+from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
 from pipeline.sync.state import Target, TargetState
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 
 Action = Literal["create", "update", "rename", "activate", "deactivate", "delete", "adopt"]
 WRITE_ACTIONS = ("create", "update", "activate", "deactivate", "delete", "adopt")
@@ -73,6 +80,11 @@ class Plan:
     payloads: dict[str, Payload] = field(default_factory=dict)
     quota: dict[str, int | None] = field(default_factory=dict)
     refreshed: bool = False
+    blocked: list[BlockedItem] = field(default_factory=list)
+    site_documents: int | None = None
+    """Documents the site's listing showed (with `--refresh`, `--adopt`, `--prune`)."""
+    kbsync_version: str = __version__
+    payload_format: int = PAYLOAD_FORMAT
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -101,11 +113,15 @@ class Plan:
             if self.count(extra):
                 parts.append(f"{self.count(extra)} to {extra}")
         parts.append(f"{self.unchanged} unchanged")
+        if self.blocked:
+            parts.append(f"{len(self.blocked)} blocked")
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": PLAN_VERSION,
+            "kbsync_version": self.kbsync_version,
+            "payload_format": self.payload_format,
             "target": asdict(self.target),
             "state_revision": self.state_revision,
             "base_commit": self.base_commit,
@@ -124,6 +140,7 @@ class Plan:
                 "adopt": self.count("adopt"),
                 "unchanged": self.unchanged,
                 "pending_creates": self.pending_journal,
+                "blocked": len(self.blocked),
             },
             "changes": [c.to_json() for c in self.changes],
             "payloads": {k: asdict(v) for k, v in sorted(self.payloads.items())},
@@ -131,13 +148,19 @@ class Plan:
             "unmanaged": [asdict(u) for u in self.unmanaged],
             "warnings": self.warnings,
             "quota": self.quota,
+            "site_documents": self.site_documents,
+            "blocked": [b.to_json() for b in self.blocked],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> Plan:
         try:
             if data.get("version") != PLAN_VERSION:
-                raise UsageError(f"{where}: plan version {data.get('version')!r} is not 1")
+                raise UsageError(
+                    f"{where}: plan version {data.get('version')!r} is not {PLAN_VERSION} "
+                    "(an unsealed plan, or one from another kbsync)",
+                    hint="make a new plan with this kbsync: kbsync plan --env ENV --out plan.json",
+                )
             plan = cls(
                 target=Target(**data["target"]),
                 state_revision=int(data["state_revision"]),
@@ -155,6 +178,10 @@ class Plan:
                 payloads={k: Payload(**v) for k, v in data.get("payloads", {}).items()},
                 quota=dict(data.get("quota", {})),
                 refreshed=bool(data.get("refreshed", False)),
+                blocked=[BlockedItem.from_json(b) for b in data.get("blocked", [])],
+                site_documents=_optional_int(data.get("site_documents")),
+                kbsync_version=str(data["kbsync_version"]),
+                payload_format=int(data["payload_format"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
@@ -168,6 +195,10 @@ class Plan:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def make_plan(
@@ -191,6 +222,8 @@ def make_plan(
         warnings=list(desired.problems),
         pending_journal=len(state.journal),
         refreshed=remote is not None,
+        blocked=[desired.blocked[k] for k in sorted(desired.blocked)],
+        site_documents=None if remote is None else len(remote),
     )
     by_doc = {r.doc_id: r for r in remote or []}
     managed_ids = {e.doc_id for e in state.entries.values()}
@@ -273,7 +306,7 @@ def make_plan(
             plan.unchanged += 1
 
     for item_id, entry in sorted(state.entries.items()):
-        if item_id not in desired.items:
+        if item_id not in desired.items and item_id not in desired.blocked:
             plan.changes.append(
                 Change("delete", item_id, entry.type, entry.title,
                        "no longer in the desired set", entry.path, entry.batch, entry.doc_id)

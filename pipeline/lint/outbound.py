@@ -1,0 +1,147 @@
+"""The payload gate's check: the `secrets.*` and `pii.*` rules on the exact text that leaves.
+
+Lint reads the Markdown as written; sync sends it normalised (comments, tags and emphasis
+removed, code spans unwrapped), and normalising can join what the source kept apart:
+`ghp_9gK3…**qR6s…**` is no token to a scanner of the source, but `ghp_9gK3…qR6s…` in the
+payload is. :class:`OutboundChecker` runs the same detectors, with the same allow lists,
+placeholders, rule selection and in-file suppressions, on an
+:class:`~pipeline.corpus.outbound.OutboundText` and reports each finding, masked, on the
+source line the text came from.
+
+Cost: the secrets scan and the pii pattern pass run on the whole text (both are cheap: the
+expensive steps run only where a candidate expression matches). The spaCy model, which finds
+names, runs only on lines holding a word that is not a word of the source file, i.e. one that
+markup split in the source (`**Jo**hn` → `John`): every other word sequence the model would see
+is one lint's own `pii.person` already read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.config import CONFIG_FILE, Settings
+from pipeline.corpus import Document, Item, SourceFile
+from pipeline.corpus.outbound import OutboundFinding, OutboundText
+from pipeline.lint.findings import Finding, Severity
+from pipeline.lint.pii.entities import ENTITIES
+from pipeline.lint.pii.scanner import scanner_for
+from pipeline.lint.pii.settings import PiiSettings, resolve
+from pipeline.lint.rules.secrets import RULES as SECRET_RULES
+from pipeline.lint.secrets import shared_scanner
+from pipeline.lint.secrets.scanner import SecretScanner, scan_text
+from pipeline.lint.selection import is_selected
+from pipeline.lint.suppress import Suppression, parse_suppressions
+
+_WORD = re.compile(r"\w+")
+_PREFIX = 6
+"""Characters of a found value looked for in the source lines to name the exact line."""
+WHERE = "in the text kbsync sends for this item (Markdown removed)"
+
+
+class OutboundChecker:
+    """Checks outbound texts with one configuration's secrets and pii rules.
+
+    Built once per command (it resolves the configuration and, on first need, loads the spaCy
+    model); called once per item read.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        lint = settings.lint
+        where = settings.source or settings.root / CONFIG_FILE
+        self._secrets: SecretScanner = shared_scanner(
+            lint.secrets.entropy_threshold, tuple(lint.secrets.allow), where
+        )
+        self._remedies = {
+            rule.id: rule.remedy
+            for rule in SECRET_RULES
+            if is_selected(rule.id, "secrets", lint.select, lint.ignore)
+        }
+        self._pii: PiiSettings = resolve(lint.pii, where)
+        self._entities = sorted(
+            name
+            for name in self._pii.entities
+            if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
+        )
+
+    def __call__(self, item: Item, outbound: OutboundText) -> list[OutboundFinding]:
+        """Every secret and personal datum in `outbound`, not suppressed in `item`'s file."""
+        found = [*self._secret_findings(item, outbound), *self._pii_findings(item, outbound)]
+        if not found:
+            return []
+        suppressions = parse_suppressions(item)
+        kept = [f for f in found if not _suppressed(f, suppressions)]
+        return sorted(set(kept), key=lambda f: (f.line, f.rule, f.message))
+
+    def _secret_findings(self, item: Item, outbound: OutboundText) -> Iterator[OutboundFinding]:
+        if not self._remedies:
+            return
+        text = outbound.text
+        for detection in scan_text(text, self._secrets.entropy_threshold):
+            rule = f"secrets.{detection.family.value}"
+            if rule not in self._remedies or self._secrets.allow.allows(detection):
+                continue
+            line = _source_line(item, outbound, detection.start, detection.value)
+            message = f"{detection.label} ({detection.masked}) {WHERE}: {self._remedies[rule]}"
+            yield OutboundFinding(rule, item.path, line, message)
+
+    def _pii_findings(self, item: Item, outbound: OutboundText) -> Iterator[OutboundFinding]:
+        if not self._entities:
+            return
+        text = outbound.text
+        source_words = set(_WORD.findall(item.text))
+        ner_lines = [
+            line if any(w not in source_words for w in _WORD.findall(line)) else " " * len(line)
+            for line in text.split("\n")
+        ]
+        sent = Document(
+            kind="doc",
+            source=SourceFile.from_text(item.path, text),
+            meta={},
+            meta_lines={},
+            body_start=0,
+            prose="\n".join(ner_lines),
+        )
+        scanner = scanner_for(self._pii)
+        for entity in self._entities:
+            spec = ENTITIES[entity]
+            if not scanner.needs(sent, entity):
+                continue
+            for _, detection in scanner.detections([sent], entity):
+                value = text[detection.start : detection.end]
+                line = _source_line(item, outbound, detection.start, value)
+                message = (
+                    f"{spec.label} '{detection.masked}' {WHERE} looks like personal data: "
+                    f"remove it or use {spec.instead}"
+                )
+                yield OutboundFinding(spec.rule_id, item.path, line, message)
+
+
+def _source_line(item: Item, outbound: OutboundText, offset: int, value: str) -> int:
+    """The source line a value at `offset` of the outbound text came from.
+
+    A paragraph joined from several lines maps to all of them: the line holding the value's
+    first characters is named, else the paragraph's first line.
+    """
+    first, last = outbound.origin(outbound.text.count("\n", 0, offset))
+    head = value[:_PREFIX]
+    if head and last > first:
+        for number in range(first, last + 1):
+            if head in item.source.line_text(number):
+                return number
+    return first
+
+
+def _suppressed(finding: OutboundFinding, suppressions: list[Suppression]) -> bool:
+    probe = Finding(
+        rule=finding.rule,
+        category=finding.rule.split(".", 1)[0],
+        severity=Severity.ERROR,
+        path=finding.path,
+        line=finding.line,
+        column=1,
+        end_line=finding.line,
+        end_column=1,
+        message="",
+    )
+    return any(s.covers(probe) for s in suppressions)
