@@ -8,11 +8,12 @@ placeholders, rule selection and in-file suppressions, on an
 :class:`~pipeline.corpus.outbound.OutboundText` and reports each finding, masked, on the
 source line the text came from.
 
-Cost: the secrets scan and the pii pattern pass run on the whole text (both are cheap: the
-expensive steps run only where a candidate expression matches). The spaCy model, which finds
-names, runs only on lines holding a word that is not a word of the source file, i.e. one that
-markup split in the source (`**Jo**hn` → `John`): every other word sequence the model would see
-is one lint's own `pii.person` already read.
+Cost (budget: +15% on a full plan): the secrets scan runs on the whole text (it is cheap). The
+pii rules look only at what normalising made new, since lint's own pii rules read the source
+and `sync` runs lint first: Presidio's pattern recognizers (e-mail, phone, card, IBAN, …) run
+on a line only for a candidate value (a digit run, an `@…`) that the source file does not hold
+verbatim, and the spaCy model, which finds names, only on lines holding a capitalised word
+that is not a word of the source file, i.e. one that markup split (`**Jo**hn` → `John`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipeline.corpus import Document, Item, SourceFile
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.pii.entities import ENTITIES
+from pipeline.lint.pii.regions import Region
 from pipeline.lint.pii.scanner import scanner_for
 from pipeline.lint.pii.settings import PiiSettings, resolve
 from pipeline.lint.rules.secrets import RULES as SECRET_RULES
@@ -33,7 +35,10 @@ from pipeline.lint.secrets.scanner import SecretScanner, scan_text
 from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+_NEWLINE = re.compile("\n")
+_HINT = re.compile(r"[\d@:]|-[0-9a-f]{4}-", re.I)
+"""Every pii candidate expression needs one of these (URL, off by default, has none)."""
 _PREFIX = 6
 """Characters of a found value looked for in the source lines to name the exact line."""
 WHERE = "in the text kbsync sends for this item (Markdown removed)"
@@ -63,6 +68,11 @@ class OutboundChecker:
             for name in self._pii.entities
             if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
         )
+        self._candidates = {
+            name: ENTITIES[name].candidate
+            for name in sorted(self._pii.pattern_entities)
+            if name in self._entities
+        }
 
     def __call__(self, item: Item, outbound: OutboundText) -> list[OutboundFinding]:
         """Every secret and personal datum in `outbound`, not suppressed in `item`'s file."""
@@ -88,21 +98,27 @@ class OutboundChecker:
     def _pii_findings(self, item: Item, outbound: OutboundText) -> Iterator[OutboundFinding]:
         if not self._entities:
             return
-        text = outbound.text
-        source_words = set(_WORD.findall(item.text))
+        text, source = outbound.text, item.text
+        lines = text.split("\n")
+        # A line the source holds verbatim can hold no value lint did not see.
+        changed = [line if line.strip() and line not in source else "" for line in lines]
+        if not any(changed):
+            return
+        source_words = set(_WORD.findall(source))
+        # Names are capitalised words (the name checks require it): only a new capitalised
+        # word can make a name the model did not see in the source.
         ner_lines = [
-            line if any(w not in source_words for w in _WORD.findall(line)) else " " * len(line)
-            for line in text.split("\n")
+            line
+            if any(w[0].isupper() and w not in source_words for w in _WORD.findall(line))
+            else ""
+            for line in changed
         ]
-        sent = Document(
-            kind="doc",
-            source=SourceFile.from_text(item.path, text),
-            meta={},
-            meta_lines={},
-            body_start=0,
-            prose="\n".join(ner_lines),
-        )
+        sent = _document(item.path, text, "\n".join(_padded(ner_lines, lines)))
         scanner = scanner_for(self._pii)
+        plan = scanner.plan(sent)
+        plan.pattern_regions = self._novel_regions(sent, changed, source)
+        if not any(ner_lines):
+            plan.ner_segments = []
         for entity in self._entities:
             spec = ENTITIES[entity]
             if not scanner.needs(sent, entity):
@@ -115,6 +131,48 @@ class OutboundChecker:
                     f"remove it or use {spec.instead}"
                 )
                 yield OutboundFinding(spec.rule_id, item.path, line, message)
+
+    def _novel_regions(self, sent: Item, changed: list[str], source: str) -> list[Region]:
+        """One region per changed line (with the line before, for context words) holding a
+        candidate value of some entity that the source does not hold verbatim."""
+        starts = sent.source.line_starts
+        regions: list[Region] = []
+        for index, line in enumerate(changed):
+            if not line or not _HINT.search(line):
+                continue
+            entities = frozenset(
+                name
+                for name, candidate in self._candidates.items()
+                if _has_new_candidate(line, candidate, source)
+            )
+            if entities:
+                lo = starts[max(index - 1, 0)]
+                hi = starts[index] + len(line)
+                regions.append(Region(sent.text[lo:hi], ((0, lo),), None, entities))
+        return regions
+
+
+def _padded(kept: list[str], lines: list[str]) -> list[str]:
+    """`kept` with each dropped line replaced by spaces of its length (offsets unchanged)."""
+    return [k if k else " " * len(line) for k, line in zip(kept, lines, strict=True)]
+
+
+def _document(path: str, text: str, prose: str) -> Document:
+    starts = (0, *(match.end() for match in _NEWLINE.finditer(text)))
+    return Document(
+        kind="doc",
+        source=SourceFile(path, text, starts),
+        meta={},
+        meta_lines={},
+        body_start=0,
+        prose=prose or text,
+    )
+
+
+def _has_new_candidate(text: str, candidate: re.Pattern[str] | None, source: str) -> bool:
+    if candidate is None:
+        return any(line.strip() and line.strip() not in source for line in text.split("\n"))
+    return any(match.group(0) not in source for match in candidate.finditer(text))
 
 
 def _source_line(item: Item, outbound: OutboundText, offset: int, value: str) -> int:

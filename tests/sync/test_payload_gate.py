@@ -169,3 +169,15 @@ def test_a_plan_file_never_holds_a_blocked_payload(tmp_path: Path, kb: Run) -> N
     assert [b["id"] for b in data["blocked"]] == ["docs.github"]
     assert data["blocked"][0]["findings"][0]["rule"] == "secrets.vcs-token"
     assert GITHUB not in out.read_text()
+
+
+def test_a_name_split_by_tags_is_found_by_the_model_on_the_payload(tmp_path: Path, kb: Run) -> None:
+    body = "The series is by our customer Mi<span>ke</span> Neu<b>megen</b>, who said it was fine."
+    root = make_repo(tmp_path, {"credits": body})
+    assert kb(root, "lint", "--no-cache").exit_code == 0
+    result = kb(root, "plan", "--offline")
+    assert result.exit_code == 1
+    assert (
+        "content/docs/credits.md:9: pii.person: name of a person 'M*** N*******'" in result.stdout
+    )
+    assert "Neumegen" not in result.output
