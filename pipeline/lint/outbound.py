@@ -36,7 +36,6 @@ from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
 
 _WORD = re.compile(r"[^\W_]+")
-_NEWLINE = re.compile("\n")
 _HINT = re.compile(r"[\d@:]|-[0-9a-f]{4}-", re.I)
 """Every pii candidate expression needs one of these (URL, off by default, has none)."""
 _PREFIX = 6
@@ -73,6 +72,11 @@ class OutboundChecker:
             for name in sorted(self._pii.pattern_entities)
             if name in self._entities
         }
+        patterns = [c.pattern for c in self._candidates.values() if c is not None]
+        everything = any(c is None for c in self._candidates.values()) or not patterns
+        self._any_candidate = re.compile(
+            ".|\n" if everything else "|".join(f"(?:{p})" for p in patterns), re.I
+        )
 
     def __call__(self, item: Item, outbound: OutboundText) -> list[OutboundFinding]:
         """Every secret and personal datum in `outbound`, not suppressed in `item`'s file."""
@@ -104,19 +108,24 @@ class OutboundChecker:
         changed = [line if line.strip() and line not in source else "" for line in lines]
         if not any(changed):
             return
-        source_words = set(_WORD.findall(source))
-        # Names are capitalised words (the name checks require it): only a new capitalised
-        # word can make a name the model did not see in the source.
-        ner_lines = [
-            line
-            if any(w[0].isupper() and w not in source_words for w in _WORD.findall(line))
-            else ""
-            for line in changed
-        ]
-        sent = _document(item.path, text, "\n".join(_padded(ner_lines, lines)))
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        regions = self._novel_regions(text, starts, changed, source)
+        ner_lines = _new_name_lines(changed, source)
+        if not regions and not any(ner_lines):
+            return
+        sent = Document(
+            kind="doc",
+            source=SourceFile(item.path, text, tuple(starts)),
+            meta={},
+            meta_lines={},
+            body_start=0,
+            prose="\n".join(k or " " * len(line) for k, line in zip(ner_lines, lines, strict=True)),
+        )
         scanner = scanner_for(self._pii)
         plan = scanner.plan(sent)
-        plan.pattern_regions = self._novel_regions(sent, changed, source)
+        plan.pattern_regions = regions
         if not any(ner_lines):
             plan.ner_segments = []
         for entity in self._entities:
@@ -125,20 +134,23 @@ class OutboundChecker:
                 continue
             for _, detection in scanner.detections([sent], entity):
                 value = text[detection.start : detection.end]
-                line = _source_line(item, outbound, detection.start, value)
+                number = _source_line(item, outbound, detection.start, value)
                 message = (
                     f"{spec.label} '{detection.masked}' {WHERE} looks like personal data: "
                     f"remove it or use {spec.instead}"
                 )
-                yield OutboundFinding(spec.rule_id, item.path, line, message)
+                yield OutboundFinding(spec.rule_id, item.path, number, message)
 
-    def _novel_regions(self, sent: Item, changed: list[str], source: str) -> list[Region]:
+    def _novel_regions(
+        self, text: str, starts: list[int], changed: list[str], source: str
+    ) -> list[Region]:
         """One region per changed line (with the line before, for context words) holding a
         candidate value of some entity that the source does not hold verbatim."""
-        starts = sent.source.line_starts
+        if not self._candidates:
+            return []
         regions: list[Region] = []
         for index, line in enumerate(changed):
-            if not line or not _HINT.search(line):
+            if not line or not _HINT.search(line) or not self._any_candidate.search(line):
                 continue
             entities = frozenset(
                 name
@@ -148,25 +160,29 @@ class OutboundChecker:
             if entities:
                 lo = starts[max(index - 1, 0)]
                 hi = starts[index] + len(line)
-                regions.append(Region(sent.text[lo:hi], ((0, lo),), None, entities))
+                regions.append(Region(text[lo:hi], ((0, lo),), None, entities))
         return regions
 
 
-def _padded(kept: list[str], lines: list[str]) -> list[str]:
-    """`kept` with each dropped line replaced by spaces of its length (offsets unchanged)."""
-    return [k if k else " " * len(line) for k, line in zip(kept, lines, strict=True)]
+def _new_name_lines(changed: list[str], source: str) -> list[str]:
+    """The changed lines holding a capitalised word the source does not hold as a word.
 
-
-def _document(path: str, text: str, prose: str) -> Document:
-    starts = (0, *(match.end() for match in _NEWLINE.finditer(text)))
-    return Document(
-        kind="doc",
-        source=SourceFile(path, text, starts),
-        meta={},
-        meta_lines={},
-        body_start=0,
-        prose=prose or text,
-    )
+    Names are capitalised words (the name checks require it): only such a word, made by markup
+    removal (`**Jo**hn`), can make a name lint's model did not see in the source.
+    """
+    source_words: set[str] | None = None
+    out: list[str] = []
+    for line in changed:
+        new = ""
+        if line:
+            capitalised = [w for w in _WORD.findall(line) if w[0].isupper()]
+            if capitalised:
+                if source_words is None:
+                    source_words = set(_WORD.findall(source))
+                if any(w not in source_words for w in capitalised):
+                    new = line
+        out.append(new)
+    return out
 
 
 def _has_new_candidate(text: str, candidate: re.Pattern[str] | None, source: str) -> bool:
