@@ -36,7 +36,7 @@ from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
 
 _WORD = re.compile(r"[^\W_]+")
-_HINT = re.compile(r"[\d@:]|-[0-9a-f]{4}-", re.I)
+_HINT = re.compile(r"[\d@]|::|:[0-9a-f]{1,4}:|-[0-9a-f]{4}-", re.I)
 """Every pii candidate expression needs one of these (URL, off by default, has none)."""
 _PREFIX = 6
 """Characters of a found value looked for in the source lines to name the exact line."""
@@ -104,8 +104,11 @@ class OutboundChecker:
             return
         text, source = outbound.text, item.text
         lines = text.split("\n")
-        # A line the source holds verbatim can hold no value lint did not see.
-        changed = [line if line.strip() and line not in source else "" for line in lines]
+        # A line its source lines hold verbatim can hold no value lint did not see.
+        changed = [
+            line if line.strip() and line not in _origin_text(item, outbound, index) else ""
+            for index, line in enumerate(lines)
+        ]
         if not any(changed):
             return
         starts = [0]
@@ -162,6 +165,16 @@ class OutboundChecker:
                 hi = starts[index] + len(line)
                 regions.append(Region(text[lo:hi], ((0, lo),), None, entities))
         return regions
+
+
+def _origin_text(item: Item, outbound: OutboundText, index: int) -> str:
+    """The source lines line `index` of the outbound text was rendered from."""
+    first, last = outbound.origin(index)
+    starts = item.source.line_starts
+    if not 1 <= first <= len(starts):
+        return ""
+    end = starts[last] if last < len(starts) else len(item.text)
+    return item.text[starts[first - 1] : end]
 
 
 def _new_name_lines(changed: list[str], source: str) -> list[str]:
