@@ -36,6 +36,9 @@ from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
 
 _WORD = re.compile(r"[^\W_]+")
+_JOIN = re.compile(r"[^\W_](?:[*_~`]+|<!--.*?-->|<[^<>]*>)+[^\W_]", re.S)
+"""Markup inside a word (`Jo**hn**`, `Mi<b>ke</b>`): only its removal makes a word the source
+does not hold, so a file without it needs no name check on its payload."""
 _HINT = re.compile(r"[\d@]|::|:[0-9a-f]{1,4}:|-[0-9a-f]{4}-", re.I)
 """Every pii candidate expression needs one of these (URL, off by default, has none)."""
 _PREFIX = 6
@@ -115,7 +118,8 @@ class OutboundChecker:
         for line in lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         regions = self._novel_regions(text, starts, changed, source)
-        ner_lines = _new_name_lines(changed, source)
+        joined = _JOIN.search(source, item.body_start) is not None
+        ner_lines = _new_name_lines(changed, source) if joined else [""] * len(changed)
         if not regions and not any(ner_lines):
             return
         sent = Document(
