@@ -3,7 +3,7 @@
 desired set (from the content) × state (the sync log) [× the site's listing with `--refresh`]
 → creates, updates (renames included: same kbsync id, new path — never delete + create),
 activations, deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
-form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
+form (`kbsync plan --out plan.json`, version 2) is stable, and a saved plan is applied exactly
 as reviewed, or refused if the target's state moved since it was made.
 
 A saved plan is sealed (version 2): it records the commit it was made from (`head_commit`),
