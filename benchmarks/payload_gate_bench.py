@@ -18,7 +18,7 @@ and, inside each gated plan, the time spent in the gate's own calls (a steadier 
 difference of two noisy medians). The first gated plan, run before the rounds, is reported
 apart: it pays one-off costs (compiling expressions; the spaCy model, if some payload needs it).
 
-Run:  .venv/bin/python benchmarks/payload_gate_bench.py [--corpus DIR] [--repeat 5]
+Run:  .venv/bin/python benchmarks/payload_gate_bench.py [--corpus ../shared/corpora/hugo-docs] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -44,7 +44,14 @@ from pipeline.sync.plan import Plan  # noqa: E402
 from pipeline.sync.service import SyncOptions, plan_target  # noqa: E402
 from pipeline.sync.state import Target  # noqa: E402
 
-DEFAULT_CORPUS = REPO.parent.parent / "shared" / "corpora" / "hugo-docs"
+DEFAULT_CORPUS = next(
+    (
+        base / "shared" / "corpora" / "hugo-docs"
+        for base in (REPO.parent, REPO.parent.parent)  # a checkout, or a worktree under wt/
+        if (base / "shared" / "corpora" / "hugo-docs").is_dir()
+    ),
+    REPO.parent / "shared" / "corpora" / "hugo-docs",
+)
 CONFIG = """\
 [environments.local]
 base_url = "sandbox:"
