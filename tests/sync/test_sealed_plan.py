@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.sync.payload import PAYLOAD_FORMAT
 from tests.helpers import commit_all, doc
-from tests.sync.test_payload_gate import Run, kb, make_repo, stored
+from tests.sync.test_payload_gate import AWS, SPLIT, Run, kb, kbsync_bytes, make_repo, stored
 
 __all__ = ["kb"]
 
@@ -136,3 +136,22 @@ def test_an_unsealed_plan_is_refused(tmp_path: Path, kb: Run) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {out}: plan version 1 is not 2 (an unsealed plan")
     assert stored(root) == []
+
+
+def test_sync_plan_gates_the_rederived_payloads(tmp_path: Path, kb: Run) -> None:
+    """A plan made while a value was allowed is blocked when the allow list no longer has it."""
+    root = make_repo(tmp_path, {"aws": SPLIT["aws"][0]})
+    config = root / "kbsync.toml"
+    plain = config.read_text()
+    config.write_text(plain + f'\n[lint.secrets]\nallow = ["{AWS}"]\n')
+    out, data = saved_plan(root, kb)
+    assert "docs.aws" in str(data["payloads"])
+    config.write_text(plain)  # the allow list is gone by the time the plan is applied
+
+    result = kb(root, "sync", "--plan", str(out), "--yes")
+
+    assert result.exit_code == 1, result.output
+    assert "blocked docs.aws:" in result.stdout
+    assert "content/docs/aws.md:9: secrets.cloud-key: AWS access key ID (AKIA…2XM)" in result.stdout
+    assert sorted(str(d["title"]) for d in stored(root)) == ["Lockers"]
+    assert AWS.encode() not in kbsync_bytes(root)
