@@ -3,8 +3,11 @@
 Uppzy advises sending "readable text" with no hidden content, so the Markdown body is rendered to
 plain text before it leaves: HTML comments, kbsync directives, raw HTML tags and tracking
 snippets are removed; headings, lists, tables and links stay readable (a link keeps its text and
-its URL). Code blocks are kept as they are (they are content). `kbsync plan --show-payload ID`
-shows the result.
+its URL). Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
+deeper than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
+
+:func:`outbound_for` also gives the payload's fields as one text with the file line of each of
+its lines: what the payload gate checks and reports against.
 
 The `content_hash` is the sha256 of the canonical JSON of the payload, so any change that would
 reach Uppzy — and only such a change — makes an update.
@@ -26,7 +29,10 @@ from pipeline.corpus import Item, QAEntry
 from pipeline.corpus.outbound import OutboundText
 
 PAYLOAD_FORMAT = 2
-"""Bumped when normalisation changes, so every item's hash (and a full re-plan) follows."""
+"""Bumped when normalisation changes, so every item's hash (and a full re-plan) follows.
+
+2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
+a removed comment keeps its line breaks (so lines map back to the file)."""
 
 DocType = Literal["text", "qa"]
 
