@@ -5,6 +5,8 @@ Part of the shared model: lint (`--changed-since`) and sync (the state's commit)
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,3 +114,47 @@ def is_dirty(root: Path) -> bool:
         return bool(repo.is_dirty(untracked_files=True))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return False
+
+
+def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes | None] | None:
+    """The bytes of each of `paths` (relative to `root`) at `commit`, None for a path the
+    commit does not hold; None for all when the repository does not know `commit`.
+
+    Read from git's object store in one `git cat-file --batch`, never from the working tree.
+    """
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    sha = resolve(repo, f"{commit}^{{commit}}")
+    if sha is None:
+        return None
+    top = Path(repo.working_tree_dir or root).resolve()
+    try:
+        prefix = root.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return None
+    prefix = "" if prefix == "." else prefix + "/"
+    wanted = [p for p in paths if "\n" not in p]
+    out: dict[str, bytes | None] = {p: None for p in paths}
+    if not wanted:
+        return out
+    request = "".join(f"{sha}:{prefix}{p}\n" for p in wanted).encode("utf-8")
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=top, input=request, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        return None
+    data = done.stdout
+    at = 0
+    for path in wanted:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[path] = data[at : at + size]
+            at += size + 1
+        elif len(header) == 3:
+            at += int(header[2]) + 1
+    return out

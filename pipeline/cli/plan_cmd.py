@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -13,9 +14,15 @@ from pipeline.cli.plan_render import plan_text, plans_markdown
 from pipeline.config import LOCAL_ENV, Settings
 from pipeline.corpus import load_corpus
 from pipeline.errors import UsageError
+from pipeline.lint.outbound import OutboundChecker
 from pipeline.sync.payload import payload_for
 from pipeline.sync.plan import Plan
+from pipeline.sync.seal import rederive
 from pipeline.sync.service import SyncOptions, plan_target, targets
+
+HOLDS_CONTENT = (
+    "warning: {what} holds the full text of every item it sends: keep it as private as the content"
+)
 
 
 @click.command("plan")
@@ -67,25 +74,53 @@ def command(
     if out is not None and len(chosen) != 1:
         raise UsageError("--out saves one target's plan: name it with --site")
     options = SyncOptions(refresh=refresh, adopt=adopt, prune=prune)
+    check = OutboundChecker(settings)
     plans: list[Plan] = []
     if offline:
         if refresh or prune:
             raise UsageError("--offline cannot --refresh or --prune (they need the site's listing)")
-        plans = [plan_target(settings, t, options=options) for t in chosen]
+        plans = [plan_target(settings, t, options=options, check=check) for t in chosen]
     else:
         with open_client(settings, env) as client:
-            plans = [plan_target(settings, t, client=client, options=options) for t in chosen]
+            plans = [
+                plan_target(settings, t, client=client, options=options, check=check)
+                for t in chosen
+            ]
     if out is not None:
-        out.write_text(plans[0].dumps() + "\n", encoding="utf-8")
+        _save(settings, plans[0], out)
     if fmt == "json":
+        click.echo(HOLDS_CONTENT.format(what="the plan JSON"), err=True)
         data = [p.to_json() for p in plans]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
         click.echo(plans_markdown(plans), nl=False)
     else:
         click.echo("\n\n".join(plan_text(p) for p in plans))
+    if any(p.blocked for p in plans):
+        ctx.exit(1)
     if detailed_exitcode and any(p.has_changes for p in plans):
         ctx.exit(2)
+
+
+def _save(settings: Settings, plan: Plan, out: Path) -> None:
+    """Write the plan readable by its owner only (it holds the content), and say so."""
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(plan.dumps() + "\n")
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write the plan: {exc.strerror}") from None
+    click.echo(HOLDS_CONTENT.format(what=str(out)), err=True)
+    if plan.head_commit and plan.payloads:
+        differ = rederive(settings, plan).differ
+        if differ:
+            click.echo(
+                f"warning: {len(differ)} item(s) differ from commit {plan.head_commit[:12]} "
+                f"(uncommitted changes: {', '.join(differ[:5])}); kbsync sync --plan will "
+                "refuse this plan: commit, then plan again",
+                err=True,
+            )
 
 
 def _payload_json(settings: Settings, item_id: str) -> str:

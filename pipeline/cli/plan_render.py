@@ -28,6 +28,7 @@ def plan_text(plan: Plan) -> str:
             )
     for note in plan.drift:
         lines.append(f"  drift: {note}")
+    lines.extend(blocked_lines(plan))
     if plan.unmanaged:
         lines.append(
             f"  {len(plan.unmanaged)} documents on the site are not managed by kbsync "
@@ -59,11 +60,28 @@ def plans_markdown(plans: Sequence[Plan]) -> str:
             out.append("")
         else:
             out += ["No changes.", ""]
+        for blocked in plan.blocked:
+            for finding in blocked.findings:
+                out.append(f"- **blocked** `{blocked.id}`: `{finding.path}:{finding.line}` "
+                           f"{finding.rule}: {finding.message}")  # fmt: skip
+        if plan.blocked:
+            out.append("")
         for note in [*plan.drift, *plan.warnings]:
             out.append(f"- {note}")
         if plan.drift or plan.warnings:
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def blocked_lines(plan: Plan) -> list[str]:
+    """Items the payload gate held back, one line per finding, on the source line."""
+    lines: list[str] = []
+    for blocked in plan.blocked:
+        lines.append(
+            f"  blocked {blocked.id}: the text it would send holds a secret or personal data"
+        )
+        lines.extend(f"    {finding}" for finding in blocked.findings)
+    return lines
 
 
 def outcome_text(outcome: SyncOutcome) -> str:
@@ -79,7 +97,10 @@ def outcome_text(outcome: SyncOutcome) -> str:
         if value:
             parts.append(f"{value} {label}")
     parts.append(f"{outcome.plan.unchanged} unchanged")
+    if outcome.plan.blocked:
+        parts.append(f"{len(outcome.plan.blocked)} blocked")
     lines = [f"{outcome.target.key}: {', '.join(parts)}"]
+    lines.extend(blocked_lines(outcome.plan))
     for note in outcome.notes:
         lines.append(f"  {note}")
     for failure in r.failures:

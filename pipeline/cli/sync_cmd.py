@@ -18,6 +18,7 @@ from pipeline.cli.progress import SyncProgress
 from pipeline.config import LOCAL_ENV, EnvironmentConfig, Settings
 from pipeline.errors import ContentError, UsageError
 from pipeline.lint.engine import LintOptions, run_lint
+from pipeline.lint.outbound import OutboundChecker
 from pipeline.ops.gate import GateResult, check_eval_gate, check_gate
 from pipeline.sync.plan import Plan
 from pipeline.sync.service import SyncOptions, SyncOutcome, sync_target, targets
@@ -124,6 +125,7 @@ def command(
         wait_ready=wait_ready,
         ready_deadline=env.async_.deadline * 2,
     )
+    check = OutboundChecker(settings)
     metrics = Metrics()
     outcomes: list[SyncOutcome] = []
     with open_client(settings, env, metrics) as client:
@@ -147,6 +149,7 @@ def command(
                     saved_plan=saved,
                     before_write=confirm,
                     progress=progress.start,
+                    check=check,
                 )
             finally:
                 progress.finish()
@@ -158,5 +161,5 @@ def command(
     destination = metrics_out or (settings.root / env.metrics_out if env.metrics_out else None)
     if destination is not None:
         write_metrics(metrics, destination)
-    if any(not o.result.ok for o in outcomes):
+    if any(not o.result.ok or o.plan.blocked for o in outcomes):
         ctx.exit(1)

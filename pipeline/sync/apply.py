@@ -539,8 +539,13 @@ def _adoption(change: Change, match: RemoteSummary) -> list[Change]:
 
 
 def finish_state(state: TargetState, plan: Plan, fingerprint: str, result: ApplyResult) -> None:
-    """After a complete run: the state now reflects `plan.head_commit`."""
+    """After a complete run: the state now reflects `plan.head_commit`.
+
+    Unless the payload gate blocked an item: then the state keeps its commit, so the next plan
+    reads the blocked file again (it changed since that commit) instead of carrying it over.
+    """
     if result.ok:
-        state.commit = plan.head_commit
+        if not plan.blocked:
+            state.commit = plan.head_commit
         state.payload_format = PAYLOAD_FORMAT
         state.config_fingerprint = fingerprint

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from pipeline import vcs
 from pipeline.config import EnvironmentConfig, Settings
 from pipeline.corpus import Item, load_file
 from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path
+from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
-from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, payload_for
+from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
 from pipeline.sync.state import Target, TargetState
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,40 @@ class DesiredItem:
     payload: Payload | None = None
 
 
+class OutboundCheck(Protocol):
+    """Checks the exact text an item would send (the payload gate); sync does not know how.
+
+    The CLI passes :class:`pipeline.lint.outbound.OutboundChecker`: sync must not import lint.
+    """
+
+    def __call__(self, item: Item, outbound: OutboundText) -> Sequence[OutboundFinding]: ...
+
+
+@dataclass(frozen=True)
+class BlockedItem:
+    """An item the payload gate held back: nothing of it is sent, and the site keeps what it has."""
+
+    id: str
+    path: str
+    findings: tuple[OutboundFinding, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "findings": [f.to_json() for f in self.findings]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BlockedItem:
+        findings = tuple(
+            OutboundFinding(str(f["rule"]), str(f["path"]), int(f["line"]), str(f["message"]))
+            for f in data["findings"]
+        )
+        return cls(str(data["id"]), str(data["path"]), findings)
+
+
 @dataclass
 class DesiredSet:
     items: dict[str, DesiredItem] = field(default_factory=dict)
+    blocked: dict[str, BlockedItem] = field(default_factory=dict)
+    """Items read whose outbound text failed the check: neither sent nor deleted."""
     files_read: int = 0
     full_scan: bool = True
     scan_reason: str = ""
@@ -104,6 +137,7 @@ def desired_set(
     state: TargetState,
     *,
     force_full: bool = False,
+    check: OutboundCheck | None = None,
 ) -> DesiredSet:
     """Compute the desired set, reading as few files as the state allows."""
     fingerprint = config_fingerprint(settings, env, target.site, state.holds)
@@ -129,7 +163,7 @@ def desired_set(
         result.full_scan = True
         result.scan_reason = reason
         paths = _content_files(settings)
-        _add_read(result, paths, settings, env, target, rollout, state)
+        _add_read(result, paths, settings, env, target, rollout, state, check)
         return result
 
     result.full_scan = False
@@ -157,7 +191,7 @@ def desired_set(
             title=entry.title,
         )
     existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
-    _add_read(result, existing, settings, env, target, rollout, state)
+    _add_read(result, existing, settings, env, target, rollout, state, check)
     return result
 
 
@@ -174,6 +208,7 @@ def _add_read(
     target: Target,
     rollout: Rollout,
     state: TargetState,
+    check: OutboundCheck | None = None,
 ) -> None:
     for path in paths:
         item, problems = load_file(path, settings.root)
@@ -192,13 +227,19 @@ def _add_read(
                     f"{item.path}: id {item.id!r} is also used by {other.path}; kept the first"
                 )
                 continue
-        payload = payload_for(item, settings.content_dir)
+        payload, outbound = outbound_for(item, settings.content_dir)
         rel = _content_relative(item.path, settings.content_dir)
         batch = rollout.batch_for(rel, item.batch)
         batch_id = batch.id if batch else None
         status = _status(state, batch_id)
         if status is None:
             continue
+        findings = tuple(check(item, outbound)) if check is not None else ()
+        if findings:
+            result.items.pop(item.id, None)
+            result.blocked[item.id] = BlockedItem(item.id, item.path, findings)
+            continue
+        result.blocked.pop(item.id, None)
         result.items[item.id] = DesiredItem(
             id=item.id,
             path=item.path,

@@ -3,8 +3,11 @@
 Uppzy advises sending "readable text" with no hidden content, so the Markdown body is rendered to
 plain text before it leaves: HTML comments, kbsync directives, raw HTML tags and tracking
 snippets are removed; headings, lists, tables and links stay readable (a link keeps its text and
-its URL). Code blocks are kept as they are (they are content). `kbsync plan --show-payload ID`
-shows the result.
+its URL). Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
+deeper than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
+
+:func:`outbound_for` also gives the payload's fields as one text with the file line of each of
+its lines: what the payload gate checks and reports against.
 
 The `content_hash` is the sha256 of the canonical JSON of the payload, so any change that would
 reach Uppzy — and only such a change — makes an update.
@@ -13,6 +16,7 @@ reach Uppzy — and only such a change — makes an update.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -22,9 +26,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.corpus import Item, QAEntry
+from pipeline.corpus.outbound import OutboundText
 
-PAYLOAD_FORMAT = 1
-"""Bumped when normalisation changes, so every item's hash (and a full re-plan) follows."""
+PAYLOAD_FORMAT = 2
+"""Bumped when normalisation changes, so every item's hash (and a full re-plan) follows.
+
+2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
+a removed comment keeps its line breaks (so lines map back to the file)."""
 
 DocType = Literal["text", "qa"]
 
@@ -37,7 +45,12 @@ _TRACKING = re.compile(
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _TRACKING_PARAMS = re.compile(r"([?&])(?:utm_[a-z]+|fbclid|gclid|mc_eid|mc_cid)=[^&#\s]*&?", re.I)
 _SPACES = re.compile(r"[ \t]+")
-_BLANKS = re.compile(r"\n{3,}")
+_LEAVES = frozenset({"inline", "fence", "code_block", "html_block", "hr"})
+_DEEP = int(_MD.options["maxNesting"]) - 2
+"""A parse that reaches this level may have been cut: check what it covered."""
+_MAX_FLATTEN = 3
+_CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+[ \t]*|[ \t]+")
+_BULLET = re.compile(r"[-*+]|\d[.)]")
 
 
 @dataclass(frozen=True)
@@ -76,18 +89,46 @@ class Payload:
 
 def payload_for(item: Item, content_dir: str) -> Payload:
     """The payload of `item` (whose path is relative to the repository root)."""
-    text = readable_text(item.body)
+    return outbound_for(item, content_dir)[0]
+
+
+def outbound_for(item: Item, content_dir: str) -> tuple[Payload, OutboundText]:
+    """The payload of `item` and its fields as one text mapped to the file's lines.
+
+    The text is what the payload gate checks: the title (and question) on their frontmatter
+    lines, the category, then the rendered body line by line on the lines it came from.
+    """
+    first_body_line = item.text.count("\n", 0, item.body_start) + 1
+    rendered = _render_lines(item.body)
+    text = _joined(rendered)
     category = item.category or default_category(item.path, content_dir)
     if isinstance(item, QAEntry):
         question = item.question.strip()
-        return Payload(
+        payload = Payload(
             type="qa",
             title=(item.title or question).strip(),
             category=category,
             question=question,
             answer=text,
         )
-    return Payload(type="text", title=item.display_title.strip(), category=category, content=text)
+        head = [(payload.title, item.key_line("title" if item.title else "question"))]
+        head.append((question, item.key_line("question")))
+    else:
+        payload = Payload(
+            type="text", title=item.display_title.strip(), category=category, content=text
+        )
+        head = [(payload.title, item.key_line("title"))]
+    head.append((category, item.key_line("category")))
+    lines: list[str] = []
+    origins: list[tuple[int, int]] = []
+    for value, line in head:
+        for part in value.split("\n"):
+            lines.append(part)
+            origins.append((line, line))
+    for part, (first, last) in _trimmed(rendered):
+        lines.append(part)
+        origins.append((first + first_body_line - 1, last + first_body_line - 1))
+    return payload, OutboundText(item.path, "\n".join(lines), tuple(origins))
 
 
 def default_category(path: str, content_dir: str) -> str:
@@ -100,15 +141,96 @@ def default_category(path: str, content_dir: str) -> str:
 
 def readable_text(markdown: str) -> str:
     """Markdown rendered to the plain text an assistant should read."""
-    source = _COMMENT.sub("", markdown.replace("\r\n", "\n"))
-    source = _TRACKING.sub("", source)
-    lines: list[str] = []
+    return _joined(_render_lines(markdown))
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+Rendered = list[tuple[str, tuple[int, int]]]
+"""Output lines, each with the 1-based (first, last) line of the Markdown it came from."""
+
+
+def _joined(rendered: Rendered) -> str:
+    trimmed = _trimmed(rendered)
+    return "\n".join(text for text, _ in trimmed) + "\n" if trimmed else ""
+
+
+def _trimmed(rendered: Rendered) -> Rendered:
+    """Trailing spaces off, runs of blank lines collapsed to one, none at either end."""
+    out: Rendered = []
+    for text, origin in rendered:
+        for part in text.split("\n"):
+            part = part.rstrip()
+            if not part and (not out or not out[-1][0]):
+                continue
+            out.append((part, origin))
+    while out and not out[-1][0]:
+        out.pop()
+    if out and out[0][0] != out[0][0].lstrip():
+        out[0] = (out[0][0].lstrip(), out[0][1])
+    return out
+
+
+def _blank_keeping_lines(match: re.Match[str]) -> str:
+    """A removed comment or snippet leaves its line breaks, so later lines keep their number."""
+    return "\n" * match.group(0).count("\n")
+
+
+def _render_lines(markdown: str, depth: int = 0) -> Rendered:
+    """Render Markdown; nesting beyond markdown-it's limit is flattened, never dropped.
+
+    markdown-it stops descending at `maxNesting` and skips the rest of the container (and, for
+    lists, what follows it), so when a parse reaches that depth, every source line no token
+    covers is rendered again with its container markers (`>`, list bullets, indentation)
+    stripped, and put back in its place.
+    """
+    source = _COMMENT.sub(_blank_keeping_lines, markdown.replace("\r\n", "\n"))
+    source = _TRACKING.sub(_blank_keeping_lines, source)
     tokens = _MD.parse(source)
+    rendered = _render_tokens(tokens)
+    if depth >= _MAX_FLATTEN or not any(t.level >= _DEEP for t in tokens):
+        return rendered
+    covered = bytearray(source.count("\n") + 1)
+    for token in tokens:
+        if token.map and (token.type in _LEAVES or token.type == "table_open"):
+            covered[token.map[0] : token.map[1]] = b"\1" * (token.map[1] - token.map[0])
+    source_lines = source.split("\n")
+    dropped: list[tuple[int, list[str]]] = []  # runs of uncovered lines: (first index, lines)
+    for index, line in enumerate(source_lines):
+        if covered[index]:
+            continue
+        if dropped and dropped[-1][0] + len(dropped[-1][1]) == index:
+            dropped[-1][1].append(_flatten(line))
+        elif line.strip():
+            dropped.append((index, [_flatten(line)]))
+    if not dropped:
+        return rendered
+    extra: Rendered = []
+    for first, lines in dropped:
+        for text, (lo, hi) in _render_lines("\n".join(lines), depth + 1):
+            extra.append((text, (lo + first, hi + first)))
+        extra.append(("", (first + len(lines), first + len(lines))))
+    return list(heapq.merge(rendered, extra, key=lambda entry: entry[1][0]))
+
+
+def _flatten(line: str) -> str:
+    """A line without its container markers; a list item keeps one bullet."""
+    match = _CONTAINERS.match(line)
+    prefix = match.group(0) if match else ""
+    rest = line[len(prefix) :]
+    return f"- {rest}" if _BULLET.search(prefix) else rest
+
+
+def _render_tokens(tokens: list[Token]) -> Rendered:
+    lines: Rendered = []
     list_stack: list[list[int]] = []  # per open list: [next number or -1 for bullets]
     row: list[str] = []
     quote = 0
+    where = (1, 1)
     for index, token in enumerate(tokens):
         kind = token.type
+        if token.map:
+            where = (token.map[0] + 1, max(token.map[0] + 1, token.map[1]))
         if kind == "bullet_list_open":
             list_stack.append([-1])
         elif kind == "ordered_list_open":
@@ -116,7 +238,7 @@ def readable_text(markdown: str) -> str:
         elif kind in ("bullet_list_close", "ordered_list_close"):
             list_stack.pop()
             if not list_stack:
-                lines.append("")
+                lines.append(("", where))
         elif kind == "blockquote_open":
             quote += 1
         elif kind == "blockquote_close":
@@ -126,16 +248,18 @@ def readable_text(markdown: str) -> str:
         elif kind in ("th_open", "td_open"):
             row.append(_inline_text(tokens[index + 1]))
         elif kind == "tr_close":
-            lines.append(" | ".join(cell.strip() for cell in row))
+            lines.append((" | ".join(cell.strip() for cell in row), where))
         elif kind == "table_close":
-            lines.append("")
+            lines.append(("", where))
         elif kind in ("fence", "code_block"):
-            lines.extend(token.content.rstrip("\n").split("\n"))
-            lines.append("")
+            first = where[0] + (1 if kind == "fence" else 0)
+            for offset, line in enumerate(token.content.rstrip("\n").split("\n")):
+                lines.append((line, (first + offset, first + offset)))
+            lines.append(("", where))
         elif kind == "html_block":
             text = _TAG.sub("", token.content).strip()
             if text:
-                lines.extend([text, ""])
+                lines.extend([(text, where), ("", where)])
         elif kind == "inline" and tokens[index - 1].type in ("heading_open", "paragraph_open"):
             parent = tokens[index - 1]
             text = _inline_text(token)
@@ -143,15 +267,14 @@ def readable_text(markdown: str) -> str:
                 continue
             prefix = "> " * quote
             if parent.type == "heading_open":
-                lines.extend([prefix + text, ""])
+                lines.extend([(prefix + text, where), ("", where)])
             elif list_stack and _in_list_item(tokens, index):
                 marker = _list_marker(list_stack)
                 indent = "  " * (len(list_stack) - 1)
-                lines.append(f"{prefix}{indent}{marker} {text}")
+                lines.append((f"{prefix}{indent}{marker} {text}", where))
             else:
-                lines.extend([prefix + text, ""])
-    out = "\n".join(line.rstrip() for line in lines)
-    return _BLANKS.sub("\n\n", out).strip() + "\n" if out.strip() else ""
+                lines.extend([(prefix + text, where), ("", where)])
+    return lines
 
 
 def _in_list_item(tokens: list[Token], index: int) -> bool:

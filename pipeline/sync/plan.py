@@ -5,9 +5,15 @@ would be created or the state cannot vouch for it, and always with `--refresh`/`
 → creates, adopts (a document the site already has for an item kbsync has no record of),
 updates (renames included: same kbsync id, new path — never delete + create), activations,
 deactivations (a held batch), deletes, and what stays unchanged. The plan's JSON
-form (`kbsync plan --out plan.json`, version 1) is stable, and a saved plan is applied exactly
+form (`kbsync plan --out plan.json`, version 2) is stable, and a saved plan is applied exactly
 as reviewed, or refused if the target's state moved since it was made (one exception, never
 a duplicate: a planned create whose document has appeared on the site since is adopted).
+
+A saved plan is sealed (version 2): it records the commit it was made from (`head_commit`),
+kbsync's version, the payload format and each change's payload hash (`hash`); `kbsync sync
+--plan` re-derives every payload from that commit and refuses a plan whose payloads differ
+(:mod:`pipeline.sync.seal`). Items the payload gate held back are listed under `blocked`, with
+their findings (masked) and no payload.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pipeline import __version__
 from pipeline.errors import UsageError
-from pipeline.sync.desired import ACTIVE, DRAFT, DesiredItem, DesiredSet
-from pipeline.sync.payload import Payload
+from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, DesiredItem, DesiredSet
+from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
 from pipeline.sync.remote import AmbiguousMatchError, RemoteSummary, ambiguity, candidates, choose
 from pipeline.sync.state import Entry, Target, TargetState
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 
 Action = Literal["create", "update", "rename", "activate", "deactivate", "delete", "adopt"]
 WRITE_ACTIONS = ("create", "update", "activate", "deactivate", "delete")
@@ -73,6 +80,11 @@ class Plan:
     refreshed: bool = False
     listed: bool = False
     """The plan was made against the site's listing (creates were checked for a match)."""
+    blocked: list[BlockedItem] = field(default_factory=list)
+    site_documents: int | None = None
+    """Documents the site's listing showed (with `--refresh`, `--adopt`, `--prune`)."""
+    kbsync_version: str = __version__
+    payload_format: int = PAYLOAD_FORMAT
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -101,11 +113,15 @@ class Plan:
             if self.count(extra):
                 parts.append(f"{self.count(extra)} to {extra}")
         parts.append(f"{self.unchanged} unchanged")
+        if self.blocked:
+            parts.append(f"{len(self.blocked)} blocked")
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": PLAN_VERSION,
+            "kbsync_version": self.kbsync_version,
+            "payload_format": self.payload_format,
             "target": asdict(self.target),
             "state_revision": self.state_revision,
             "base_commit": self.base_commit,
@@ -125,6 +141,7 @@ class Plan:
                 "adopt": self.count("adopt"),
                 "unchanged": self.unchanged,
                 "pending_creates": self.pending_journal,
+                "blocked": len(self.blocked),
             },
             "changes": [c.to_json() for c in self.changes],
             "payloads": {k: asdict(v) for k, v in sorted(self.payloads.items())},
@@ -132,13 +149,19 @@ class Plan:
             "unmanaged": [asdict(u) for u in self.unmanaged],
             "warnings": self.warnings,
             "quota": self.quota,
+            "site_documents": self.site_documents,
+            "blocked": [b.to_json() for b in self.blocked],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> Plan:
         try:
             if data.get("version") != PLAN_VERSION:
-                raise UsageError(f"{where}: plan version {data.get('version')!r} is not 1")
+                raise UsageError(
+                    f"{where}: plan version {data.get('version')!r} is not {PLAN_VERSION} "
+                    "(an unsealed plan, or one from another kbsync)",
+                    hint="make a new plan with this kbsync: kbsync plan --env ENV --out plan.json",
+                )
             plan = cls(
                 target=Target(**data["target"]),
                 state_revision=int(data["state_revision"]),
@@ -157,6 +180,10 @@ class Plan:
                 quota=dict(data.get("quota", {})),
                 refreshed=bool(data.get("refreshed", False)),
                 listed=bool(data.get("listed", False)),
+                blocked=[BlockedItem.from_json(b) for b in data.get("blocked", [])],
+                site_documents=_optional_int(data.get("site_documents")),
+                kbsync_version=str(data["kbsync_version"]),
+                payload_format=int(data["payload_format"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(
@@ -170,6 +197,10 @@ class Plan:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def make_plan(
@@ -200,6 +231,8 @@ def make_plan(
         pending_journal=len(state.journal),
         refreshed=refresh and remote is not None,
         listed=remote is not None,
+        blocked=[desired.blocked[k] for k in sorted(desired.blocked)],
+        site_documents=None if remote is None else len(remote),
     )
     checked = remote is not None and refresh
     by_doc = {r.doc_id: r for r in remote or []}
@@ -276,7 +309,7 @@ def make_plan(
         )
 
     for item_id, entry in sorted(state.entries.items()):
-        if item_id not in desired.items:
+        if item_id not in desired.items and item_id not in desired.blocked:
             plan.changes.append(
                 Change("delete", item_id, entry.type, entry.title,
                        "no longer in the desired set", entry.path, entry.batch, entry.doc_id)

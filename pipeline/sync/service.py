@@ -19,9 +19,10 @@ from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import KbsyncError, UsageError
 from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.apply import Applier, ApplyResult, ProgressCallback, finish_state
-from pipeline.sync.desired import config_fingerprint, desired_set
+from pipeline.sync.desired import OutboundCheck, config_fingerprint, desired_set
 from pipeline.sync.plan import Plan, make_plan
 from pipeline.sync.remote import AmbiguousMatchError, ListingRefused, SiteListing, remote_summary
+from pipeline.sync.seal import apply_seal
 from pipeline.sync.state import (
     Hold,
     Pause,
@@ -128,10 +129,14 @@ def plan_target(
     rollout: Rollout | None = None,
     state: TargetState | None = None,
     listing: SiteListing | None = None,
+    check: OutboundCheck | None = None,
 ) -> Plan:
     """The plan for one target. With a client, the quota is read, and the site is listed
     (once, through `listing`) whenever the plan would create or the state cannot vouch for an
-    item; `--refresh` and `--prune` always list."""
+    item; `--refresh` and `--prune` always list.
+
+    `check` is the payload gate: an item whose outbound text it faults is blocked, not planned.
+    """
     env = settings.environment(target.environment)
     rollout = rollout if rollout is not None else load_rollout(settings.content_root)
     if state is None:
@@ -144,6 +149,7 @@ def plan_target(
         rollout,
         state,
         force_full=options.force_full or options.refresh or unvouched,
+        check=check,
     )
     needs_listing = (
         options.refresh
@@ -220,11 +226,13 @@ def check_guards(
             f"[environments.{env.name}.rollout] max_changes",
         )
     deletes = plan.count("delete")
-    held = len(state.entries)
+    # The site's listing, when the plan read it, counts unmanaged documents (`--prune`) too.
+    held = plan.site_documents if plan.site_documents is not None else len(state.entries)
+    held = max(held, deletes)
     ratio = env.rollout.mass_delete_ratio
     if deletes and held and deletes > ratio * held and not options.allow_mass_delete:
         raise SyncRefused(
-            f"{plan.target.key}: the plan deletes {deletes} of {held} documents "
+            f"{plan.target.key}: the plan deletes {deletes} of {held} documents on the site "
             f"(more than {ratio:.0%})",
             hint="check the plan (kbsync plan); if it is right, pass --allow-mass-delete",
         )
@@ -239,8 +247,13 @@ def sync_target(
     saved_plan: Plan | None = None,
     progress: Callable[[Plan], ProgressCallback] | None = None,
     before_write: Callable[[Plan], None] | None = None,
+    check: OutboundCheck | None = None,
 ) -> SyncOutcome:
-    """Plan (or take the saved plan), check every guard, claim the target, apply, release."""
+    """Plan (or take the saved plan), check every guard, claim the target, apply, release.
+
+    A saved plan is applied only if its commit makes exactly its payloads (see
+    :mod:`pipeline.sync.seal`); `check`, the payload gate, blocks items in either case.
+    """
     env = settings.environment(target.environment)
     store = make_store(settings, env)
     rollout = load_rollout(settings.content_root)
@@ -263,6 +276,7 @@ def sync_target(
                 f"{saved_plan.state_revision} → {state.revision})",
                 hint="make a new plan and review it again",
             )
+        apply_seal(settings, saved_plan, check)
         plan = saved_plan
         plan.quota = quota
         _check_quota(plan)
@@ -272,7 +286,7 @@ def sync_target(
             listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
         plan = plan_target(settings, target, client=client, options=options, rollout=rollout,
-                           state=state, listing=listing)  # fmt: skip
+                           state=state, listing=listing, check=check)  # fmt: skip
     check_guards(plan, state, env, options)
     if before_write is not None:
         before_write(plan)
