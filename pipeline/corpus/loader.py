@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.corpus.model import Corpus, Item, Kind, LoadProblem
+from pipeline.errors import ConfigError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -107,6 +108,21 @@ def load_file(path: Path, root: Path) -> tuple[Item | None, list[LoadProblem]]:
         return None, [problem] if problem else []
     rel = relative_path(path, root)
     return parse_item(rel, text, kind_of(rel))
+
+
+def require_content(content_root: Path, setting: str = "content_dir") -> None:
+    """Refuse a content folder that is missing or holds no content file: "0 files, 0 errors"
+    would pass lint, and a plan would delete everything the site holds."""
+    fix = f"set {setting} in kbsync.toml to the folder holding your Markdown, or run `kbsync init`"
+    if not content_root.is_dir():
+        what = "does not exist" if not content_root.exists() else "is not a folder"
+        raise ConfigError(f"the content folder {what}", path=content_root, hint=fix)
+    if next(discover([content_root], content_root), None) is None:
+        raise ConfigError(
+            f"the content folder holds no content files ({', '.join(CONTENT_SUFFIXES)})",
+            path=content_root,
+            hint=fix,
+        )
 
 
 def load_corpus(paths: Iterable[Path], root: Path) -> Corpus:

@@ -22,7 +22,15 @@ from typing import Protocol
 
 import git
 
-from pipeline.sync.state import StaleStateError, StateError, Target, TargetState, now_iso
+from pipeline.ids import SAFE_ID_RULE, contained, is_safe_id, shown
+from pipeline.sync.state import (
+    StaleStateError,
+    StateError,
+    Target,
+    TargetState,
+    not_a_state,
+    now_iso,
+)
 
 _ZERO = "0" * 40
 
@@ -44,7 +52,16 @@ class FileStateStore:
         self.folder = folder
 
     def path(self, target: Target) -> Path:
-        return self.folder / target.environment / f"{target.site}.json"
+        """`<folder>/<env>/<site>.json`, refused unless both ids are safe and the path, links
+        resolved, stays under the folder (a site id is never a way out of `.kbsync/`)."""
+        _check_target(target)
+        path = self.folder / target.environment / f"{target.site}.json"
+        if not contained(self.folder, path):
+            raise StateError(
+                f"{path}: the state file of {target.key} resolves outside {self.folder}",
+                hint=f"remove the symbolic link under {self.folder}, which kbsync does not follow",
+            )
+        return path
 
     def describe(self, target: Target) -> str:
         return str(self.path(target))
@@ -57,9 +74,12 @@ class FileStateStore:
 
     def _read(self, path: Path, target: Target) -> TargetState:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StateError(f"{path}: cannot read the sync state: {exc}") from None
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            raise StateError(f"{path}: cannot read the sync state: {exc.strerror}") from None
+        except (ValueError, RecursionError) as exc:
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
+            raise not_a_state(str(path), why) from None
         state = TargetState.from_json(data, str(path))
         if state.target.environment != target.environment or state.target.site != target.site:
             raise StateError(f"{path}: holds the state of {state.target.key}, not {target.key}")
@@ -102,6 +122,16 @@ class FileStateStore:
         return state
 
 
+def _check_target(target: Target) -> None:
+    for what, value in (("environment", target.environment), ("site", target.site)):
+        if not is_safe_id(value):
+            raise StateError(
+                f"{what} id {shown(value)} of {target.key!r} is not a safe identifier "
+                f"({SAFE_ID_RULE} characters): it would name a path outside the state store",
+                hint="rename it in kbsync.toml",
+            )
+
+
 class GitStateStore:
     def __init__(self, repo_root: Path, remote: str | None = None) -> None:
         try:
@@ -115,6 +145,7 @@ class GitStateStore:
 
     @staticmethod
     def ref(target: Target) -> str:
+        _check_target(target)
         return f"refs/kbsync/{target.environment}/{target.site}"
 
     def describe(self, target: Target) -> str:
@@ -149,11 +180,15 @@ class GitStateStore:
             return TargetState(target=target)
         try:
             text = self.repo.git.show(f"{head}:state.json")
-            state = TargetState.from_json(json.loads(text), f"{ref}:state.json")
-            state.etag = head
-            return state
-        except (git.GitCommandError, ValueError) as exc:
-            raise StateError(f"{ref}: cannot read state.json: {exc}") from None
+        except git.GitCommandError as exc:
+            raise StateError(f"{ref}: cannot read state.json: {exc.stderr.strip()}") from None
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise not_a_state(f"{ref}:state.json", "not valid JSON") from None
+        state = TargetState.from_json(data, f"{ref}:state.json")
+        state.etag = head
+        return state
 
     def save(self, state: TargetState, message: str = "") -> TargetState:
         ref = self.ref(state.target)
