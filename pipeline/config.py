@@ -437,7 +437,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a BOM, as some Windows editors write, is dropped
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
