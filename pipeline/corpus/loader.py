@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.corpus.model import Corpus, Item, Kind, LoadProblem
 from pipeline.errors import ConfigError
+from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -123,6 +124,21 @@ def require_content(content_root: Path, setting: str = "content_dir") -> None:
             path=content_root,
             hint=fix,
         )
+
+
+def unsafe_id(item: Item) -> ConfigError | None:
+    """The error for an item whose `id` or `batch` is not a safe identifier (None if both are):
+    plan and sync refuse such content (lint reports it as a `schema` finding)."""
+    for key in ("id", "batch"):
+        value = getattr(item, key)
+        if value and not is_safe_id(value):
+            return ConfigError(
+                f"{key} {shown(value)} is not a safe identifier ({SAFE_ID_RULE} characters)",
+                path=item.path,
+                line=item.meta_lines.get(key),
+                hint="ids name state entries and batches; run `kbsync lint` and rename it",
+            )
+    return None
 
 
 def load_corpus(paths: Iterable[Path], root: Path) -> Corpus:

@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import vcs
 from pipeline.config import EnvironmentConfig, Settings
 from pipeline.corpus import Item, load_file
-from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path
+from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, unsafe_id
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, payload_for
 from pipeline.sync.state import Target, TargetState
@@ -182,6 +182,9 @@ def _add_read(
             rel = relative_path(path, settings.root)
             result.problems.append(f"{rel}: {problems[0].message if problems else 'unreadable'}")
             continue
+        unsafe = unsafe_id(item)
+        if unsafe is not None:
+            raise unsafe
         belongs, _why = membership(item, target, env, rollout, settings.content_dir)
         if not belongs or not item.id:
             continue

@@ -245,3 +245,28 @@ def test_a_record_whose_commit_is_an_option_is_refused(tmp_path: Path, run: Run)
 
     with pytest.raises(StateError, match=r"records.smoke: not a kbsync record \(its commit"):
         load_record(load_settings(root), Target("local", "s_local"), "smoke")
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("id: ../../evil", "content/docs/a.md:2: id '../../evil' is not a safe identifier"),
+        (
+            "id: docs.a\nbatch: ../all",
+            "content/docs/a.md:3: batch '../all' is not a safe identifier",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["plan"], ["sync", "--yes", "--skip-lint"]])
+def test_an_item_id_or_batch_that_is_a_path_stops_plan_and_sync(
+    tmp_path: Path, run: Run, front: str, message: str, command: list[str]
+) -> None:
+    root = _repo(tmp_path)
+    text = doc("docs.a").replace("id: docs.a", front)
+    (root / "content" / "docs" / "a.md").write_text(text, encoding="utf-8")
+    result = run(root, *command)
+    assert result.exit_code == 2
+    assert f"error: {message}" in _one_error(result.output)
+    assert not (root / ".kbsync" / "state" / "local" / "s_local.json").exists() or (
+        "evil" not in (root / ".kbsync" / "state" / "local" / "s_local.json").read_text()
+    )
