@@ -448,9 +448,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise ConfigError(
-            "not valid TOML: arrays or tables nested too deeply", path=path
-        ) from None
+        raise ConfigError("not valid TOML: arrays or tables nested too deeply", path=path) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(

@@ -191,7 +191,7 @@ class TargetState:
 
 def not_a_state(where: str, why: str) -> StateError:
     return StateError(
-        f"{where}: not a kbsync sync state ({why})",
+        f"{where}: cannot read the sync state: {why}",
         hint="restore it from a backup (the git store keeps every version in the ref's log); "
         "or move it aside and run `kbsync sync --adopt`, which takes over the documents the "
         "site already holds instead of creating them again",

@@ -225,7 +225,7 @@ def test_a_state_file_of_any_shape_is_one_line_with_the_way_back(
     result = run(root, *args)
     assert result.exit_code == 1
     first, hint = _one_error(result.output).splitlines()
-    assert first.startswith(f"error: {state}: not a kbsync sync state (")
+    assert first.startswith(f"error: {state}: cannot read the sync state: ")
     assert why in first
     assert hint.startswith("  hint: restore it from a backup")
     assert "kbsync sync --adopt" in hint
