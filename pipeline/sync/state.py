@@ -169,6 +169,12 @@ class TargetState:
             if claim is not None:
                 dt.datetime.strptime(claim.at, "%Y-%m-%dT%H:%M:%SZ")
             records = _typed(data.get("records", {}), dict, "records")
+            entries = _records(Entry, data.get("entries", {}), "entries")
+            holds = _records(Hold, data.get("holds", {}), "holds")
+            for key, entry in entries.items():
+                _one_of(entry.status, ("active", "draft"), f"entries.{shown(key)}.status")
+            for key, hold in holds.items():
+                _one_of(hold.mode, ("draft", "delete"), f"holds.{shown(key)}.mode")
             return cls(
                 target=target,
                 revision=_typed(data.get("revision"), int, "revision"),
@@ -177,11 +183,11 @@ class TargetState:
                 config_fingerprint=_typed(
                     data.get("config_fingerprint", ""), str, "config_fingerprint"
                 ),
-                entries=_records(Entry, data.get("entries", {}), "entries"),
+                entries=entries,
                 journal=_records(JournalEntry, data.get("journal", {}), "journal"),
                 claim=claim,
                 pause=_record(Pause, data["pause"], "pause") if data.get("pause") else None,
-                holds=_records(Hold, data.get("holds", {}), "holds"),
+                holds=holds,
                 records=dict(records),
                 updated_at=_typed(data.get("updated_at", ""), str, "updated_at"),
             )
@@ -211,6 +217,11 @@ def _typed(value: Any, kind: Any, name: str) -> Any:
     if not isinstance(value, tuple(kinds)):
         raise ValueError(f"{name}: a JSON {_json_type(value)} where {_kind_name(kinds)} belongs")
     return value
+
+
+def _one_of(value: str, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}: {shown(value)} is not one of {', '.join(allowed)}")
 
 
 def _kind_name(kinds: tuple[Any, ...]) -> str:

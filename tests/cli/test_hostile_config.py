@@ -211,6 +211,12 @@ def test_a_rollout_with_a_control_character_is_one_line(tmp_path: Path, run: Run
             b'"revision": 1, "entries": {"docs.a": {"doc_id": 5}}}',
             "entries.'docs.a'.doc_id: a JSON number where a string belongs",
         ),
+        (
+            b'{"version": 1, "target": {"environment": "local", "site": "s_local"}, '
+            b'"revision": 1, "entries": {"docs.a": {"doc_id": "d", "hash": "h", "status": "gone",'
+            b' "type": "text", "title": "A", "path": "content/docs/a.md"}}}',
+            "entries.'docs.a'.status: 'gone' is not one of active, draft",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", [["plan"], ["sync", "--yes"], ["pause", "--env", "local"]])
