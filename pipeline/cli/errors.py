@@ -80,8 +80,8 @@ class Masker:
 
 
 def _masked(value: str) -> str:
-    """`sbx_live_5f0c…2e1f` → `sbx_…(masked)`: never more than the first four characters."""
-    return f"{value[:4]}…(masked)" if len(value) > 12 else "…(masked)"
+    """`sbx_live_5f0c2a9d…` → `sbx_[masked]` (ASCII, for any terminal): at most four characters."""
+    return f"{value[:4]}[masked]" if len(value) > 12 else "[masked]"
 
 
 MASKER = Masker()

@@ -30,7 +30,7 @@ def test_a_non_ascii_key_is_masked_in_its_utf8_bytes_repr() -> None:
     masker.add(value)
     quoted = repr(value.encode("utf-8"))
     masked = masker(f"cannot encode {value!r}: {quoted}")
-    assert KEY not in masked and "\\xc3\\xa9" not in masked.replace("…(masked)", "")
+    assert KEY not in masked and "\\xc3\\xa9" not in masked.replace("[masked]", "")
 
 
 def test_short_values_and_unrelated_text_are_left_alone() -> None:
@@ -50,7 +50,7 @@ def test_variables_are_registered_by_name_and_by_what_their_name_says() -> None:
     }
     masker.add_from_environment(["UPPZY_PROD"], environ)
     masked = masker(f"{KEY} {OTHER} hunter2hunter2 /home/writer")
-    assert masked == "sbx_…(masked) sbx_…(masked) hunt…(masked) /home/writer"
+    assert masked == "sbx_[masked] sbx_[masked] hunt[masked] /home/writer"
     masker.clear()
     assert masker(KEY) == KEY
 

@@ -81,7 +81,7 @@ def test_a_key_quoted_in_a_configuration_error_is_masked(port: Port, run: Run) -
     )
     result = run(port.repo(config, FILES), "check", "--env", "staging")
     assert result.exit_code == 2
-    assert "environments.staging.session_strategy must be a string, not ['sbx_…(masked)']" in (
+    assert "environments.staging.session_strategy must be a string, not ['sbx_[masked]']" in (
         result.output
     )
     _pieces_absent(result.output, STAGING_KEY)
@@ -94,7 +94,7 @@ def test_a_key_pasted_as_a_site_id_is_masked_in_the_api_error_and_the_log(
     root = port.repo(config, FILES)
     result = run(root, "--log-format", "json", "-v", "check", "--env", "staging")
     assert result.exit_code == 1
-    assert "FAIL  site sbx_…(masked): site 'sbx_…(masked)' not found (wrong id?)" in (result.stdout)
+    assert "FAIL  site sbx_[masked]: site 'sbx_[masked]' not found (wrong id?)" in (result.stdout)
     logs = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert logs, "the check logged its calls"
     _pieces_absent(result.output, STAGING_KEY)
@@ -141,5 +141,5 @@ def test_a_key_quoted_in_a_transport_error_is_masked(
     result = run(root, "--log-format", "json", "-vv", "check", "--env", "staging")
     assert result.exit_code == 1
     assert "illegal status line" in result.output
-    assert "sbx_…(masked)" in result.output
+    assert "sbx_[masked]" in result.output
     _pieces_absent(result.output, STAGING_KEY)
