@@ -87,8 +87,13 @@ class FileStateStore:
 
     @contextlib.contextmanager
     def _locked(self, path: Path) -> Iterator[None]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_suffix(".lock"), "a+") as lock:
+        lock_path = path.with_suffix(".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(lock_path, "a+")  # noqa: SIM115 - closed by the `with` below
+        except OSError as exc:
+            raise _cannot_write(lock_path, exc) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -107,19 +112,33 @@ class FileStateStore:
                 )
             state.revision += 1
             state.updated_at = now_iso()
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            except OSError as exc:
+                state.revision -= 1
+                raise _cannot_write(path, exc) from None
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(state.to_json(), handle, indent=1, ensure_ascii=False)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
-            except BaseException:
+            except BaseException as exc:
                 state.revision -= 1
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+                if isinstance(exc, OSError):
+                    raise _cannot_write(path, exc) from None
                 raise
         return state
+
+
+def _cannot_write(path: Path, exc: OSError) -> StateError:
+    return StateError(
+        f"{path}: cannot write the sync state: {exc.strerror or exc}",
+        hint="make the folder writable, and move aside whatever is in the way "
+        "(a file where a folder belongs, or a folder where a file belongs)",
+    )
 
 
 def _check_target(target: Target) -> None:

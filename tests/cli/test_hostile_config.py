@@ -276,3 +276,27 @@ def test_an_item_id_or_batch_that_is_a_path_stops_plan_and_sync(
     assert not (root / ".kbsync" / "state" / "local" / "s_local.json").exists() or (
         "evil" not in (root / ".kbsync" / "state" / "local" / "s_local.json").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("in_the_way", "message"),
+    [
+        ("state/local", "local/s_local.lock: cannot write the sync state: File exists"),
+        ("state/local/s_local.lock/", "s_local.lock: cannot write the sync state: Is a directory"),
+        ("state/local/s_local.json/", "s_local.json: cannot read the sync state: Is a directory"),
+    ],
+)
+def test_a_file_or_folder_in_the_way_of_the_state_is_one_line(
+    tmp_path: Path, run: Run, in_the_way: str, message: str
+) -> None:
+    root = _repo(tmp_path)
+    blocker = root / ".kbsync" / in_the_way
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    if in_the_way.endswith("/"):
+        blocker.mkdir()
+    else:
+        blocker.write_text("")
+    result = run(root, "pause", "--env", "local", "--reason", "maintenance")
+    assert result.exit_code == 1
+    first = _one_error(result.output).splitlines()[0]
+    assert first.startswith("error: ") and first.endswith(message)
