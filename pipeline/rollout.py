@@ -145,9 +145,14 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
                 line=line,
             )
         batch_id = raw.get("id")
-        if not isinstance(batch_id, str) or not _BATCH_ID.match(batch_id) or ".." in batch_id:
+        if (
+            not isinstance(batch_id, str)
+            or not _BATCH_ID.match(batch_id)
+            or not is_safe_id(batch_id)
+        ):
             raise ConfigError(
-                f"batch #{index + 1}: 'id' must match {_BATCH_ID.pattern} without '..'",
+                f"batch #{index + 1}: 'id' must match {_BATCH_ID.pattern}, without '..' "
+                "and not ending in '.' or '.lock'",
                 path=path,
                 line=line,
             )
