@@ -96,7 +96,7 @@ def test_a_key_pasted_as_a_site_id_is_masked_in_the_api_error_and_the_log(
     assert result.exit_code == 1
     assert "FAIL  site sbx_[masked]: site 'sbx_[masked]' not found (wrong id?)" in (result.stdout)
     logs = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
-    assert logs, "the check logged its calls"
+    assert any("sbx_[masked]" in json.dumps(event) for event in logs), "the site was logged"
     _pieces_absent(result.output, STAGING_KEY)
 
 
@@ -140,6 +140,6 @@ def test_a_key_quoted_in_a_transport_error_is_masked(
     root = make_repo(tmp_path / "repo", environment("staging", echoing_server), FILES)
     result = run(root, "--log-format", "json", "-vv", "check", "--env", "staging")
     assert result.exit_code == 1
-    assert "illegal status line" in result.output
-    assert "sbx_[masked]" in result.output
+    assert "illegal status line" in result.stdout
+    assert "sbx_[masked]" in result.stdout
     _pieces_absent(result.output, STAGING_KEY)
