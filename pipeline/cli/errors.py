@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import threading
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -143,6 +144,16 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: one masked line; the traceback only when asked for
+        if os.environ.get("KBSYNC_DEBUG"):
+            click.echo(MASKER(traceback.format_exc()), err=True)
+        click.echo(MASKER(f"error: internal error: {type(exc).__name__}: {exc}"), err=True)
+        click.echo(
+            "  hint: this is a bug in kbsync: run again with KBSYNC_DEBUG=1 for the traceback "
+            "and report it",
+            err=True,
+        )
+        sys.exit(1)
 
 
 def fail(exc: KbsyncError) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
+
+import pytest
 
 from pipeline.cli.errors import MaskedStream, Masker, render_error
 from pipeline.cli.logs import JsonFormatter
 from pipeline.errors import ConfigError
+from tests.helpers import doc, write_repo
 
 KEY = "sbx_live_5f0c2a9d8e7b6a514c3d"
 OTHER = "sbx_other_77aa88bb99cc00dd"
@@ -73,3 +77,31 @@ def test_errors_log_lines_and_streams_pass_through_the_masker() -> None:
         assert stream.getvalue() == inner.getvalue()  # other attributes are the inner stream's
     finally:
         errors.MASKER.clear()
+
+
+def test_a_bug_is_one_masked_line_and_the_traceback_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    write_repo(tmp_path, {"content/docs/a.md": doc("docs.a")})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("UPPZY_API_KEY", KEY)
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError(f"header {KEY!r} refused")
+
+    monkeypatch.setattr("pipeline.cli.lint_cmd.run_lint", broken)
+    with pytest.raises(SystemExit) as exit_:
+        main(["lint"])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "error: internal error: RuntimeError: header 'sbx_[masked]' refused\n"
+        "  hint: this is a bug in kbsync: run again with KBSYNC_DEBUG=1 for the traceback "
+        "and report it\n"
+    )
+    monkeypatch.setenv("KBSYNC_DEBUG", "1")
+    with pytest.raises(SystemExit):
+        main(["lint"])
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and KEY not in err
