@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, UsageError
+from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
 
 CONFIG_FILE = "kbsync.toml"
 LOCAL_ENV = "local"
@@ -46,6 +48,38 @@ DEFAULT_PII_EXCLUDED = {"DATE_TIME", "NRP", "LOCATION", "URL", "ORGANIZATION", "
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values a numeric setting accepts; the loader refuses others, naming key and range."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    """Whether `low` itself is refused (a timeout of 0 s is no timeout)."""
+
+    def admits(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+    def describe(self) -> str:
+        low, high = _number(self.low), _number(self.high)
+        if self.low_open:
+            return f"more than {low} and at most {high}"
+        return f"from {low} to {high}"
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}".replace(",", "_") if float(value).is_integer() else f"{value:g}"
+
+
+def _between(low: float, high: float, *, low_open: bool = False) -> dict[str, Range]:
+    return {"range": Range(low, high, low_open)}
+
+
+_SECONDS = _between(0.0, 86400.0, low_open=True)
+"""A timeout or deadline in seconds: above 0, at most a day."""
+
+
+@dataclass(frozen=True)
 class PiiConfig:
     """`[lint.pii]`: Presidio settings."""
 
@@ -54,7 +88,7 @@ class PiiConfig:
     """Entities to report; empty means Presidio's defaults minus the noisy ones."""
     extra_entities: list[str] = field(default_factory=list)
     """Entities to add to the default set (e.g. `LOCATION`)."""
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict, metadata=_between(0.0, 1.0))
     """Per-entity minimum score, e.g. `{PERSON = 0.7}`; unset entities use the built-in default."""
     allow: list[str] = field(default_factory=list)
     """Values that are never personal data: exact strings, or regexes written `/…/`."""
@@ -66,7 +100,7 @@ class PiiConfig:
 class SecretsConfig:
     """`[lint.secrets]`: credential detection settings."""
 
-    entropy_threshold: float = 3.5
+    entropy_threshold: float = field(default=3.5, metadata=_between(0.0, 8.0, low_open=True))
     allow: list[str] = field(default_factory=list)
 
 
@@ -77,9 +111,9 @@ class ConflictsConfig:
     facts_file: str = "facts.yml"
     """Fact definitions, relative to `rules_dir`."""
     include_drafts: bool = False
-    question_similarity: float = 0.8
+    question_similarity: float = field(default=0.8, metadata=_between(0.0, 1.0, low_open=True))
     """Jaccard similarity of normalised question tokens at or above which two are duplicates."""
-    question_replaced_words: int = 0
+    question_replaced_words: int = field(default=0, metadata=_between(0, 50))
     """How many words of the shorter question may be missing from the longer (replaced by
     others) for two to be duplicates: 0 means all of them appear in it ("reset" ≠ "change")."""
 
@@ -89,7 +123,7 @@ class LintConfig:
     """`[lint]`: the lint engine and its rule families."""
 
     rules_dir: str = "rules"
-    max_review_age_days: int = 365
+    max_review_age_days: int = field(default=365, metadata=_between(1, 36500))
     internal_hosts: list[str] = field(default_factory=lambda: list(DEFAULT_INTERNAL_HOSTS))
     internal_markers: list[str] = field(default_factory=lambda: ["INTERNAL", "TODO", "FIXME"])
     select: list[str] = field(default_factory=list)
@@ -107,19 +141,19 @@ class LintConfig:
 class HttpConfig:
     """`[environments.<env>.http]`: timeouts (seconds) and the retry policy."""
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    write_timeout: float = 30.0
-    pool_timeout: float = 5.0
-    chat_read_timeout: float = 65.0
+    connect_timeout: float = field(default=5.0, metadata=_SECONDS)
+    read_timeout: float = field(default=30.0, metadata=_SECONDS)
+    write_timeout: float = field(default=30.0, metadata=_SECONDS)
+    pool_timeout: float = field(default=5.0, metadata=_SECONDS)
+    chat_read_timeout: float = field(default=65.0, metadata=_SECONDS)
     """Sync chat takes 5–60 s at Uppzy; its read timeout must exceed that."""
-    total_timeout: float = 120.0
+    total_timeout: float = field(default=120.0, metadata=_SECONDS)
     """Deadline for one call, retries and backoff included."""
-    max_attempts: int = 4
-    backoff_initial: float = 0.5
-    backoff_max: float = 8.0
-    retry_after_cap: float = 60.0
-    concurrency: int = 8
+    max_attempts: int = field(default=4, metadata=_between(1, 20))
+    backoff_initial: float = field(default=0.5, metadata=_between(0.0, 600.0))
+    backoff_max: float = field(default=8.0, metadata=_between(0.0, 600.0))
+    retry_after_cap: float = field(default=60.0, metadata=_between(0.0, 3600.0))
+    concurrency: int = field(default=8, metadata=_between(1, 64))
 
 
 @dataclass(frozen=True)
@@ -128,17 +162,17 @@ class AsyncConfig:
 
     enabled: bool = False
     """Use async chat for `eval` and `chat` by default."""
-    poll_interval: float = 0.5
-    deadline: float = 30.0
+    poll_interval: float = field(default=0.5, metadata=_between(0.0, 60.0, low_open=True))
+    deadline: float = field(default=30.0, metadata=_between(0.0, 300.0, low_open=True))
 
 
 @dataclass(frozen=True)
 class RolloutLimits:
     """`[environments.<env>.rollout]`: guards on one sync run."""
 
-    max_changes: int | None = None
-    mass_delete_ratio: float = 0.2
-    smoke_window_hours: float = 24.0
+    max_changes: int | None = field(default=None, metadata=_between(0, 1_000_000))
+    mass_delete_ratio: float = field(default=0.2, metadata=_between(0.0, 1.0))
+    smoke_window_hours: float = field(default=24.0, metadata=_between(0.0, 8760.0, low_open=True))
 
 
 @dataclass(frozen=True)
@@ -175,8 +209,8 @@ class EnvironmentConfig:
     sandbox_faults: str | None = None
     """For the in-process sandbox: injected faults for drills (`503=0.1,latency=20ms`)."""
     sandbox_seed: int | None = None
-    sandbox_ready_delay: float = 0.5
-    sandbox_async_delay: float = 1.0
+    sandbox_ready_delay: float = field(default=0.5, metadata=_between(0.0, 3600.0))
+    sandbox_async_delay: float = field(default=1.0, metadata=_between(0.0, 86400.0))
     metrics_out: str | None = None
     sites: dict[str, SiteConfig] = field(default_factory=dict)
     http: HttpConfig = field(default_factory=HttpConfig)
@@ -189,11 +223,40 @@ class EnvironmentConfig:
         return self.base_url == SANDBOX_URL
 
     def api_key(self) -> str | None:
-        """The key from the environment variable named by `api_key_env` (None if unset)."""
+        """The key from the environment variable named by `api_key_env` (None if unset).
+
+        Surrounding whitespace (a file's final newline) is dropped; a key holding anything but
+        printable ASCII without spaces is refused here, before any request could carry it into
+        a header (httpx would quote the whole header, key and all, in its error), and the error
+        names the variable, never its value.
+        """
         if not self.api_key_env:
             return None
         value = os.environ.get(self.api_key_env, "").strip()
-        return value or None
+        if not value:
+            return None
+        problem = api_key_problem(value)
+        if problem is not None:
+            raise ConfigError(
+                f"environment {self.name!r}: the variable {self.api_key_env} does not hold "
+                f"a usable API key: {problem}",
+                hint=f"set {self.api_key_env} to the key alone, one line of printable ASCII "
+                "exactly as Uppzy's dashboard shows it (the key was not sent)",
+            )
+        return value
+
+
+def api_key_problem(value: str) -> str | None:
+    """What makes `value` unusable as an API key (None if nothing), without quoting it."""
+    for position, char in enumerate(value, start=1):
+        if char in "\r\n":
+            return f"it holds a line break (character {position}); it must be one line"
+        if char.isspace():
+            return f"it holds whitespace (character {position})"
+        if not " " < char < "\x7f":
+            what = "a control character" if char.isascii() else "a non-ASCII character"
+            return f"it holds {what} (character {position}); keys are printable ASCII"
+    return None
 
 
 def _default_environments() -> dict[str, EnvironmentConfig]:
@@ -247,6 +310,7 @@ class Settings:
 # Keys that are Python keywords or clash with builtins are spelled differently in TOML.
 _TOML_NAMES = {"async_": "async"}
 _API_KEY_LIKE = re.compile(r"^(api_key|key|token|secret|password)$", re.IGNORECASE)
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 
 def today() -> dt.date:
@@ -285,9 +349,11 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
         data = _read_toml(path)
         if path.name == "pyproject.toml":
             tool = data.get("tool", {})
-            if "kbsync" not in tool:
+            if not isinstance(tool, dict) or "kbsync" not in tool:
                 continue
             table = tool["kbsync"]
+            if not isinstance(table, dict):
+                raise ConfigError("[tool.kbsync] must be a table", path=path)
         else:
             table = data
         source = path
@@ -310,11 +376,13 @@ def settings_from_table(
         if not isinstance(envs_table, dict):
             raise ConfigError("[environments] must be a table of tables", path=where)
         for name, env_table in envs_table.items():
+            _check_id(name, where, "environment name", f"[environments.{shown(name)}]")
             if not isinstance(env_table, dict):
                 raise ConfigError(f"[environments.{name}] must be a table", path=where)
             _refuse_literal_keys(env_table, where, f"environments.{name}")
             env = _build(EnvironmentConfig, env_table, where, f"environments.{name}", skip={"name"})
             env = dataclasses.replace(env, name=name)
+            _check_environment_ids(env, where)
             if not env.is_sandbox and not env.tenant_id:
                 raise ConfigError(
                     f"[environments.{name}] needs tenant_id", path=where, hint="copy it from Uppzy"
@@ -338,18 +406,57 @@ def settings_from_table(
     return result
 
 
+def _check_id(value: str, where: Path, what: str, key: str) -> None:
+    if not is_safe_id(value):
+        raise ConfigError(
+            f"{key}: {what} {shown(value)} is not a safe identifier ({SAFE_ID_RULE} characters)",
+            path=where,
+            hint="ids become file names under .kbsync/ and git refs; rename it",
+        )
+
+
+def _check_environment_ids(env: EnvironmentConfig, where: Path) -> None:
+    """Site and tenant ids become paths and refs; the key variable must be a variable name."""
+    dotted = f"environments.{env.name}"
+    for site in env.sites:
+        _check_id(site, where, "site id", f"[{dotted}.sites.{shown(site)}]")
+    if env.tenant_id:
+        _check_id(env.tenant_id, where, "tenant id", f"{dotted}.tenant_id")
+    if env.promote_from is not None:
+        _check_id(env.promote_from, where, "environment name", f"{dotted}.promote_from")
+    if env.api_key_env is not None and not _VARIABLE_NAME.match(env.api_key_env):
+        # Never quote the value: a key pasted here instead of its variable's name is common.
+        raise ConfigError(
+            f"{dotted}.api_key_env must be the name of an environment variable "
+            "(letters, digits and '_', not starting with a digit); the value given is not one",
+            path=where,
+            hint="put the key in a variable (export UPPZY_API_KEY=...) and write its name here",
+        )
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        line = None
-        match = re.search(r"line (\d+)", str(exc))
-        if match:
-            line = int(match.group(1))
-        raise ConfigError(f"not valid TOML: {exc}", path=path, line=line) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")  # a BOM, as some Windows editors write, is dropped
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            path=path,
+            line=data[: exc.start].count(b"\n") + 1,
+            hint="TOML files are UTF-8: re-save the file as UTF-8",
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError("not valid TOML: arrays or tables nested too deeply", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML: {exc}", path=path, line=int(match.group(1)) if match else None
+        ) from None
 
 
 def _refuse_literal_keys(table: dict[str, Any], where: Path, dotted: str) -> None:
@@ -382,7 +489,23 @@ def _build(
             known = ", ".join(sorted(k for k, f in by_toml.items() if f.name not in skip))
             raise ConfigError(f"unknown key {name!r}", path=where, hint=f"known keys here: {known}")
         values[fld.name] = _coerce(hints[fld.name], raw, where, name)
+        _check_range(fld, values[fld.name], where, name)
     return cls(**given, **values)
+
+
+def _check_range(fld: dataclasses.Field[Any], value: Any, where: Path, name: str) -> None:
+    """A numeric setting (or each value of a table of them) inside its field's `Range`."""
+    allowed = fld.metadata.get("range")
+    if allowed is None or value is None:
+        return
+    items = value.items() if isinstance(value, dict) else [(None, value)]
+    for key, number in items:
+        if not allowed.admits(number):
+            dotted = name if key is None else f"{name}.{key}"
+            raise ConfigError(
+                f"{dotted} = {_number(number)} is out of range: it must be {allowed.describe()}",
+                path=where,
+            )
 
 
 def _coerce(hint: Any, raw: Any, where: Path, name: str) -> Any:
@@ -407,18 +530,20 @@ def _coerce(hint: Any, raw: Any, where: Path, name: str) -> Any:
         return {str(k): _coerce(args[1], v, where, f"{name}.{k}") for k, v in raw.items()}
     if hint is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(f"{name} must be a number, not {raw!r}", path=where)
+            raise ConfigError(f"{name} must be a number, not {shown(raw)}", path=where)
+        if not math.isfinite(raw):
+            raise ConfigError(f"{name} must be a finite number, not {raw!r}", path=where)
         return float(raw)
     if hint is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ConfigError(f"{name} must be a whole number, not {raw!r}", path=where)
+            raise ConfigError(f"{name} must be a whole number, not {shown(raw)}", path=where)
         return raw
     if hint is bool:
         if not isinstance(raw, bool):
-            raise ConfigError(f"{name} must be true or false, not {raw!r}", path=where)
+            raise ConfigError(f"{name} must be true or false, not {shown(raw)}", path=where)
         return raw
     if hint is str:
         if not isinstance(raw, str):
-            raise ConfigError(f"{name} must be a string, not {raw!r}", path=where)
+            raise ConfigError(f"{name} must be a string, not {shown(raw)}", path=where)
         return raw
     raise ConfigError(f"{name}: unsupported setting type", path=where)  # pragma: no cover

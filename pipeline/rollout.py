@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import ConfigError
+from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
 
 ROLLOUT_FILE = "rollout.yaml"
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -89,10 +91,20 @@ def glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(out) + "$")
 
 
-def load_rollout(content_root: Path) -> Rollout:
-    """Parse `content/rollout.yaml`; a missing file means no batches (nothing is synced)."""
+def load_rollout(content_root: Path, *, required: bool = False) -> Rollout:
+    """Parse `content/rollout.yaml`; a missing file means no batches (nothing is synced), or,
+    when `required` (lint, plan and sync), a :class:`ConfigError`: without it every item is
+    unapproved everywhere, and a plan would delete the whole site."""
     path = content_root / ROLLOUT_FILE
     if not path.is_file():
+        if required:
+            raise ConfigError(
+                "no rollout file: without it no content is approved for any environment, "
+                "and a sync would remove every document it manages",
+                path=path,
+                hint=f"create {ROLLOUT_FILE} listing your batches (`kbsync init` writes a "
+                "starter), or set content_dir in kbsync.toml if the content lives elsewhere",
+            )
         return Rollout()
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
@@ -104,6 +116,10 @@ def load_rollout(content_root: Path) -> Rollout:
             path=path,
             line=mark.line + 1 if mark else None,
         ) from None
+    except yaml.YAMLError as exc:  # a reader error: a character YAML does not allow
+        raise ConfigError(f"not valid YAML: {exc}", path=path) from None
+    except RecursionError:
+        raise ConfigError("not valid YAML: nested too deeply", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=path) from None
     return rollout_from_data(data, path, node)
@@ -129,9 +145,16 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
                 line=line,
             )
         batch_id = raw.get("id")
-        if not isinstance(batch_id, str) or not _BATCH_ID.match(batch_id):
+        if (
+            not isinstance(batch_id, str)
+            or not _BATCH_ID.match(batch_id)
+            or not is_safe_id(batch_id)
+        ):
             raise ConfigError(
-                f"batch #{index + 1}: 'id' must match {_BATCH_ID.pattern}", path=path, line=line
+                f"batch #{index + 1}: 'id' must match {_BATCH_ID.pattern}, without '..' "
+                "and not ending in '.' or '.lock'",
+                path=path,
+                line=line,
             )
         include = raw.get("include", [])
         environments = raw.get("environments", [])
@@ -147,6 +170,14 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
                 path=path,
                 line=line,
             )
+        for name in environments:
+            if not is_safe_id(name):
+                raise ConfigError(
+                    f"batch {batch_id!r}: environment {shown(name)} is not a safe "
+                    f"identifier ({SAFE_ID_RULE} characters)",
+                    path=path,
+                    line=line,
+                )
         requires_eval = raw.get("requires_eval", False)
         if not isinstance(requires_eval, bool):
             raise ConfigError(
@@ -165,6 +196,23 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
             )
         )
     return Rollout(batches=tuple(batches), source=path, by_id={b.id: b for b in batches})
+
+
+def check_environments(rollout: Rollout, defined: Iterable[str], config: Path | None) -> None:
+    """Every environment a batch names is one `kbsync.toml` defines (`local` always is): a
+    misspelt name would otherwise approve the batch nowhere, silently."""
+    known = set(defined)
+    for batch in rollout.batches:
+        for name in batch.environments:
+            if name not in known:
+                where = config.name if config is not None else "kbsync.toml"
+                raise ConfigError(
+                    f"batch {batch.id!r} names environment {name!r}, which {where} does not "
+                    f"define (defined: {', '.join(sorted(known))})",
+                    path=rollout.source,
+                    line=batch.line or None,
+                    hint=f"fix the name, or add an [environments.{name}] table to {where}",
+                )
 
 
 def _is_str_list(value: Any) -> bool:

@@ -39,9 +39,26 @@ def qa(id: str, question: str = "A question?", body: str = "An answer.") -> str:
     return QA.format(id=id, question=question, body=body)
 
 
-def write_repo(root: Path, files: dict[str, str | bytes], config: str | None = None) -> Path:
-    """Write `files` (paths relative to `root`) and an optional kbsync.toml."""
+ROLLOUT_ALL = """\
+batches:
+  - id: all
+    include: ["**"]
+    environments: [local]
+"""
+"""The rollout `write_repo` adds to a repository with content and no rollout of its own."""
+
+
+def write_repo(
+    root: Path, files: dict[str, str | bytes], config: str | None = None, *, rollout: bool = True
+) -> Path:
+    """Write `files` (paths relative to `root`) and an optional kbsync.toml; with `rollout`, a
+    `content/rollout.yaml` approving everything for `local` unless `files` bring one (lint,
+    plan and sync refuse a repository without it)."""
     root.mkdir(parents=True, exist_ok=True)
+    if rollout and not any(rel.endswith("rollout.yaml") for rel in files):
+        path = root / "content" / "rollout.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(ROLLOUT_ALL, encoding="utf-8")
     for rel, content in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

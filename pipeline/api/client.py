@@ -64,7 +64,7 @@ from pipeline.api.models import (
 )
 from pipeline.api.retry import Deadline, RetryDecision, RetryPolicy, RetryState, run_with_retries
 from pipeline.api.telemetry import FAILED, OK, RETRY, AttemptRecord, Labels, Metrics, Telemetry
-from pipeline.config import AsyncConfig, EnvironmentConfig, HttpConfig
+from pipeline.config import AsyncConfig, EnvironmentConfig, HttpConfig, api_key_problem
 from pipeline.errors import ConfigError
 
 T = TypeVar("T")
@@ -106,6 +106,13 @@ class UppzyClient:
         self.telemetry = Telemetry(Labels(environment, integration, tenant_id), self.metrics)
         self._key_variable = api_key_env
         self._api_key = api_key
+        if api_key and api_key_problem(api_key):
+            # Checked before httpx sees it: its error for a bad header quotes the whole value.
+            raise ConfigError(
+                f"the API key{f' in {api_key_env}' if api_key_env else ''} is not usable: "
+                f"{api_key_problem(api_key)}",
+                hint="the key must be one line of printable ASCII (it was not sent)",
+            )
         self._submitted: dict[str, float] = {}
         self._submitted_lock = threading.Lock()
         headers = {"User-Agent": f"kbsync/{__version__}", "Accept": "application/json"}

@@ -72,8 +72,13 @@ def cli(ctx: click.Context, config_file: str | None, log_format: str, verbose: i
       kbsync lint --format sarif       SARIF 2.1.0 for code scanning
       kbsync sandbox serve             run the local Uppzy emulator on 127.0.0.1:8765
     """
+    from pipeline.cli.errors import MASKER, mask_standard_streams, unmask_standard_streams
     from pipeline.cli.logs import configure_logging
 
+    MASKER.clear()
+    MASKER.add_from_environment()
+    mask_standard_streams()
+    ctx.call_on_close(unmask_standard_streams)
     ctx.ensure_object(dict)
     ctx.obj["config_file"] = config_file
     ctx.obj["log_format"] = log_format

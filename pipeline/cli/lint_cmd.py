@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import comma_list, settings_from, use_color
+from pipeline.cli.common import comma_list, content_settings, use_color
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.lint.reporters import FORMATS, render
 
@@ -62,7 +62,7 @@ def command(
       kbsync lint --format sarif -o kbsync.sarif
       kbsync lint --baseline .kbsync-baseline.json --update-baseline
     """
-    settings = settings_from(ctx)
+    settings = content_settings(ctx)
     options = LintOptions(
         paths=paths,
         select=comma_list(select),

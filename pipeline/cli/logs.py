@@ -1,4 +1,5 @@
-"""Logging set-up for the CLI: plain lines for people, JSON lines for machines (stderr)."""
+"""Logging set-up for the CLI: plain lines for people, JSON lines for machines (stderr), every
+line through the key masker."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import logging
 import time
 from typing import Any
+
+from pipeline.cli.errors import MASKER
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
@@ -24,7 +27,7 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 event[key] = value
-        return json.dumps(event, default=str, sort_keys=False)
+        return MASKER(json.dumps(event, default=str, sort_keys=False))
 
 
 class TextFormatter(logging.Formatter):
@@ -37,7 +40,7 @@ class TextFormatter(logging.Formatter):
             if k not in _RESERVED and not k.startswith("_")
         )
         text = f"{record.levelname.lower()}: {record.getMessage()}"
-        return f"{text} {extras}" if extras else text
+        return MASKER(f"{text} {extras}" if extras else text)
 
 
 def configure_logging(log_format: str, verbose: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import content_settings
 from pipeline.cli.connect import open_client
 from pipeline.cli.plan_render import plan_text, plans_markdown
 from pipeline.config import LOCAL_ENV, Settings
@@ -65,7 +65,7 @@ def command(
       kbsync plan --env production --out plan.json && kbsync sync --env production --plan plan.json
       kbsync plan --show-payload qa.returns.start-return
     """
-    settings = settings_from(ctx)
+    settings = content_settings(ctx)
     if show_payload:
         click.echo(_payload_json(settings, show_payload))
         return

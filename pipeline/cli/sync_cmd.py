@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline.api.telemetry import Metrics
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import content_settings
 from pipeline.cli.connect import open_client
 from pipeline.cli.metrics_out import metrics_table, write_metrics
 from pipeline.cli.plan_render import outcome_text, plan_text
@@ -98,7 +98,7 @@ def command(
       kbsync sync --env staging --yes --wait-ready
       kbsync sync --env production --plan plan.json --yes
     """
-    settings = settings_from(ctx)
+    settings = content_settings(ctx)
     env = settings.environment(env_name)
     chosen = targets(settings, env_name, site)
     saved: Plan | None = None

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.corpus.model import Corpus, Item, Kind, LoadProblem
+from pipeline.errors import ConfigError
+from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -115,6 +117,36 @@ def load_file(path: Path, root: Path) -> tuple[Item | None, list[LoadProblem]]:
         return None, [problem] if problem else []
     rel = relative_path(path, root)
     return parse_item(rel, text, kind_of(rel))
+
+
+def require_content(content_root: Path, setting: str = "content_dir") -> None:
+    """Refuse a content folder that is missing or holds no content file: "0 files, 0 errors"
+    would pass lint, and a plan would delete everything the site holds."""
+    fix = f"set {setting} in kbsync.toml to the folder holding your Markdown, or run `kbsync init`"
+    if not content_root.is_dir():
+        what = "does not exist" if not content_root.exists() else "is not a folder"
+        raise ConfigError(f"the content folder {what}", path=content_root, hint=fix)
+    if next(discover([content_root], content_root), None) is None:
+        raise ConfigError(
+            f"the content folder holds no content files ({', '.join(CONTENT_SUFFIXES)})",
+            path=content_root,
+            hint=fix,
+        )
+
+
+def unsafe_id(item: Item) -> ConfigError | None:
+    """The error for an item whose `id` or `batch` is not a safe identifier (None if both are):
+    plan and sync refuse such content (lint reports it as a `schema` finding)."""
+    for key in ("id", "batch"):
+        value = getattr(item, key)
+        if value and not is_safe_id(value):
+            return ConfigError(
+                f"{key} {shown(value)} is not a safe identifier ({SAFE_ID_RULE} characters)",
+                path=item.path,
+                line=item.meta_lines.get(key),
+                hint="ids name state entries and batches; run `kbsync lint` and rename it",
+            )
+    return None
 
 
 def load_corpus(paths: Iterable[Path], root: Path) -> Corpus:

@@ -7,13 +7,15 @@ and are written with the store's compare-and-swap like any other state change.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from pipeline.config import Settings
 from pipeline.sync.service import make_store
-from pipeline.sync.state import StaleStateError, Target
+from pipeline.sync.state import StaleStateError, StateError, Target
 
 log = logging.getLogger(__name__)
+_COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 def save_record(settings: Settings, target: Target, key: str, record: dict[str, Any]) -> None:
@@ -32,10 +34,30 @@ def save_record(settings: Settings, target: Target, key: str, record: dict[str, 
 
 
 def load_record(settings: Settings, target: Target, key: str) -> dict[str, Any] | None:
-    """`records[key]` of `target`, or None when that command never recorded a run there."""
+    """`records[key]` of `target`, or None when that command never recorded a run there.
+
+    A record of another shape is a :class:`StateError` naming where it lives: its `commit` is
+    handed to git, so anything but a commit id (an option such as `--output=…`) is refused.
+    """
     store = make_store(settings, settings.environment(target.environment))
     record = store.load(target).records.get(key)
-    return record if isinstance(record, dict) else None
+    if record is None:
+        return None
+    where = f"{store.describe(target)}: records.{key}"
+    if not isinstance(record, dict):
+        raise _bad_record(where, "it is not a JSON object")
+    commit = record.get("commit")
+    if commit is not None and not (isinstance(commit, str) and _COMMIT.match(commit)):
+        raise _bad_record(where, "its commit is not a commit id")
+    return record
+
+
+def _bad_record(where: str, why: str) -> StateError:
+    return StateError(
+        f"{where}: not a kbsync record ({why})",
+        hint="run the command that writes it again (`kbsync smoke` or `kbsync eval`): "
+        "the new run replaces it",
+    )
 
 
 def _verdict(record: dict[str, Any]) -> str:

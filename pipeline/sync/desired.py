@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from pipeline import vcs
 from pipeline.config import EnvironmentConfig, Settings
 from pipeline.corpus import Item, load_file
-from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path
+from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, unsafe_id
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
@@ -217,6 +217,9 @@ def _add_read(
             rel = relative_path(path, settings.root)
             result.problems.append(f"{rel}: {problems[0].message if problems else 'unreadable'}")
             continue
+        unsafe = unsafe_id(item)
+        if unsafe is not None:
+            raise unsafe
         belongs, _why = membership(item, target, env, rollout, settings.content_dir)
         if not belongs or not item.id:
             continue

@@ -15,14 +15,17 @@ heartbeat is older than the lease).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
+import typing
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.errors import KbsyncError
+from pipeline.ids import is_safe_id, shown
 
 STATE_VERSION = 1
 CLAIM_LEASE_SECONDS = 300.0
@@ -150,32 +153,106 @@ class TargetState:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], where: str) -> TargetState:
+    def from_json(cls, data: Any, where: str) -> TargetState:
+        """The state in `data` (parsed JSON), checked field by field: a file of another shape,
+        type or version is one :class:`StateError` naming it and how to recover."""
+        if not isinstance(data, dict):
+            raise not_a_state(where, f"it holds a JSON {_json_type(data)}, not an object")
+        if data.get("version") != STATE_VERSION:
+            raise StateError(
+                f"{where}: state version {shown(data.get('version'))} is not {STATE_VERSION}",
+                hint="upgrade kbsync to the version that wrote it",
+            )
         try:
-            if data.get("version") != STATE_VERSION:
-                raise StateError(
-                    f"{where}: state version {data.get('version')!r} is not {STATE_VERSION}",
-                    hint="upgrade kbsync to the version that wrote it",
-                )
+            target = _record(Target, data.get("target"), "target")
+            if not is_safe_id(target.environment) or not is_safe_id(target.site):
+                raise ValueError("target: environment and site must be safe identifiers")
+            claim = _record(Claim, data["claim"], "claim") if data.get("claim") else None
+            if claim is not None:
+                dt.datetime.strptime(claim.at, "%Y-%m-%dT%H:%M:%SZ")
+            records = _typed(data.get("records", {}), dict, "records")
+            entries = _records(Entry, data.get("entries", {}), "entries")
+            holds = _records(Hold, data.get("holds", {}), "holds")
+            for key, entry in entries.items():
+                _one_of(entry.status, ("active", "draft"), f"entries.{shown(key)}.status")
+            for key, hold in holds.items():
+                _one_of(hold.mode, ("draft", "delete"), f"holds.{shown(key)}.mode")
             return cls(
-                target=Target(**data["target"]),
-                revision=int(data["revision"]),
-                commit=data.get("commit"),
-                payload_format=int(data.get("payload_format", 0)),
-                config_fingerprint=str(data.get("config_fingerprint", "")),
-                entries={k: Entry(**v) for k, v in data.get("entries", {}).items()},
-                journal={k: JournalEntry(**v) for k, v in data.get("journal", {}).items()},
-                claim=Claim(**data["claim"]) if data.get("claim") else None,
-                pause=Pause(**data["pause"]) if data.get("pause") else None,
-                holds={k: Hold(**v) for k, v in data.get("holds", {}).items()},
-                records=dict(data.get("records", {})),
-                updated_at=str(data.get("updated_at", "")),
+                target=target,
+                revision=_typed(data.get("revision"), int, "revision"),
+                commit=_typed(data.get("commit"), str | None, "commit"),
+                payload_format=_typed(data.get("payload_format", 0), int, "payload_format"),
+                config_fingerprint=_typed(
+                    data.get("config_fingerprint", ""), str, "config_fingerprint"
+                ),
+                entries=entries,
+                journal=_records(JournalEntry, data.get("journal", {}), "journal"),
+                claim=claim,
+                pause=_record(Pause, data["pause"], "pause") if data.get("pause") else None,
+                holds=holds,
+                records=dict(records),
+                updated_at=_typed(data.get("updated_at", ""), str, "updated_at"),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise StateError(
-                f"{where}: not a kbsync state ({exc.__class__.__name__}: {exc})",
-                hint="restore it from backup or from the git ref's history",
-            ) from None
+            raise not_a_state(where, str(exc)) from None
+
+
+def not_a_state(where: str, why: str) -> StateError:
+    return StateError(
+        f"{where}: cannot read the sync state: {why}",
+        hint="restore it from a backup (the git store keeps every version in the ref's log); "
+        "or move it aside and run `kbsync sync --adopt`, which takes over the documents the "
+        "site already holds instead of creating them again",
+    )
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _typed(value: Any, kind: Any, name: str) -> Any:
+    """`value` if it is of `kind` (a type or a union; `bool` is not an `int` here)."""
+    kinds = typing.get_args(kind) or (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise ValueError(f"{name}: a boolean where {_kind_name(kinds)} belongs")
+    if not isinstance(value, tuple(kinds)):
+        raise ValueError(f"{name}: a JSON {_json_type(value)} where {_kind_name(kinds)} belongs")
+    return value
+
+
+def _one_of(value: str, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}: {shown(value)} is not one of {', '.join(allowed)}")
+
+
+def _kind_name(kinds: tuple[Any, ...]) -> str:
+    names = {str: "a string", int: "a whole number", dict: "an object", type(None): "null"}
+    return " or ".join(names.get(k, getattr(k, "__name__", str(k))) for k in kinds)
+
+
+_Record = typing.TypeVar("_Record")
+
+
+def _record(cls: type[_Record], value: Any, name: str) -> _Record:
+    """A dataclass from a JSON object whose fields all have the annotated types."""
+    _typed(value, dict, name)
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise ValueError(f"{name}: unknown field {shown(unknown[0])}")
+    for key, fld in fields.items():
+        if key in value:
+            _typed(value[key], hints[key], f"{name}.{key}")
+        elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
+            raise ValueError(f"{name}: missing field {key!r}")
+    return cls(**value)
+
+
+def _records(cls: type[_Record], value: Any, name: str) -> dict[str, _Record]:
+    _typed(value, dict, name)
+    return {key: _record(cls, item, f"{name}.{shown(key)}") for key, item in value.items()}
 
 
 def new_claim() -> Claim:

@@ -22,7 +22,15 @@ from typing import Protocol
 
 import git
 
-from pipeline.sync.state import StaleStateError, StateError, Target, TargetState, now_iso
+from pipeline.ids import SAFE_ID_RULE, contained, is_safe_id, shown
+from pipeline.sync.state import (
+    StaleStateError,
+    StateError,
+    Target,
+    TargetState,
+    not_a_state,
+    now_iso,
+)
 
 _ZERO = "0" * 40
 
@@ -44,7 +52,16 @@ class FileStateStore:
         self.folder = folder
 
     def path(self, target: Target) -> Path:
-        return self.folder / target.environment / f"{target.site}.json"
+        """`<folder>/<env>/<site>.json`, refused unless both ids are safe and the path, links
+        resolved, stays under the folder (a site id is never a way out of `.kbsync/`)."""
+        _check_target(target)
+        path = self.folder / target.environment / f"{target.site}.json"
+        if not contained(self.folder, path):
+            raise StateError(
+                f"{path}: the state file of {target.key} resolves outside {self.folder}",
+                hint=f"remove the symbolic link under {self.folder}, which kbsync does not follow",
+            )
+        return path
 
     def describe(self, target: Target) -> str:
         return str(self.path(target))
@@ -57,9 +74,12 @@ class FileStateStore:
 
     def _read(self, path: Path, target: Target) -> TargetState:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StateError(f"{path}: cannot read the sync state: {exc}") from None
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            raise StateError(f"{path}: cannot read the sync state: {exc.strerror}") from None
+        except (ValueError, RecursionError) as exc:
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
+            raise not_a_state(str(path), why) from None
         state = TargetState.from_json(data, str(path))
         if state.target.environment != target.environment or state.target.site != target.site:
             raise StateError(f"{path}: holds the state of {state.target.key}, not {target.key}")
@@ -67,8 +87,13 @@ class FileStateStore:
 
     @contextlib.contextmanager
     def _locked(self, path: Path) -> Iterator[None]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_suffix(".lock"), "a+") as lock:
+        lock_path = path.with_suffix(".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(lock_path, "a+")  # noqa: SIM115 - closed by the `with` below
+        except OSError as exc:
+            raise _cannot_write(lock_path, exc) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -87,19 +112,43 @@ class FileStateStore:
                 )
             state.revision += 1
             state.updated_at = now_iso()
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            except OSError as exc:
+                state.revision -= 1
+                raise _cannot_write(path, exc) from None
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(state.to_json(), handle, indent=1, ensure_ascii=False)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
-            except BaseException:
+            except BaseException as exc:
                 state.revision -= 1
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+                if isinstance(exc, OSError):
+                    raise _cannot_write(path, exc) from None
                 raise
         return state
+
+
+def _cannot_write(path: Path, exc: OSError) -> StateError:
+    return StateError(
+        f"{path}: cannot write the sync state: {exc.strerror or exc}",
+        hint="make the folder writable, and move aside whatever is in the way "
+        "(a file where a folder belongs, or a folder where a file belongs)",
+    )
+
+
+def _check_target(target: Target) -> None:
+    for what, value in (("environment", target.environment), ("site", target.site)):
+        if not is_safe_id(value):
+            raise StateError(
+                f"{what} id {shown(value)} of {target.key!r} is not a safe identifier "
+                f"({SAFE_ID_RULE} characters): it would name a path outside the state store",
+                hint="rename it in kbsync.toml",
+            )
 
 
 class GitStateStore:
@@ -115,6 +164,7 @@ class GitStateStore:
 
     @staticmethod
     def ref(target: Target) -> str:
+        _check_target(target)
         return f"refs/kbsync/{target.environment}/{target.site}"
 
     def describe(self, target: Target) -> str:
@@ -149,11 +199,15 @@ class GitStateStore:
             return TargetState(target=target)
         try:
             text = self.repo.git.show(f"{head}:state.json")
-            state = TargetState.from_json(json.loads(text), f"{ref}:state.json")
-            state.etag = head
-            return state
-        except (git.GitCommandError, ValueError) as exc:
-            raise StateError(f"{ref}: cannot read state.json: {exc}") from None
+        except git.GitCommandError as exc:
+            raise StateError(f"{ref}: cannot read state.json: {exc.stderr.strip()}") from None
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise not_a_state(f"{ref}:state.json", "not valid JSON") from None
+        state = TargetState.from_json(data, f"{ref}:state.json")
+        state.etag = head
+        return state
 
     def save(self, state: TargetState, message: str = "") -> TargetState:
         ref = self.ref(state.target)

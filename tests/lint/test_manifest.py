@@ -213,6 +213,7 @@ def test_rules_at_the_repository_root_still_give_warm_runs(tmp_path: Path, reque
         tmp_path,
         {"content/docs/a.md": doc("docs.a", "A", "TODO one"), "House/Simply.yml": STYLE},
         config='[lint]\nrules_dir = "."\n',
+        rollout=False,
     )
     age(root / "content/docs/a.md")
     first = lint(root)

@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.sandbox import Sandbox, Scope
 from tests.helpers import commit_all, write_repo
-from tests.sync.conftest import CONFIG, Harness, base_files
+from tests.sync.conftest import CONFIG, ROLLOUT, Harness, base_files
 from tests.sync.test_sync_robustness import many_files
 
 CRASH_CONFIG = CONFIG.replace(
@@ -80,7 +80,9 @@ def _wait_for_progress(root: Path, process: subprocess.Popen[bytes], point: int)
 
 
 def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
-    root = write_repo(tmp_path / "repo", base_files() | many_files(60), config=CRASH_CONFIG)
+    local_only = {"content/rollout.yaml": ROLLOUT.replace("[local, staging]", "[local]")}
+    files = base_files() | many_files(60) | local_only
+    root = write_repo(tmp_path / "repo", files, config=CRASH_CONFIG)
     (root / ".gitignore").write_text(".kbsync/\n")
     commit_all(root)
     rng = random.Random(seed)

@@ -146,7 +146,10 @@ def test_bad_similarity_setting_is_exit_2(tmp_path: Path, run: Run) -> None:
     root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a")}, config=config)
     result = run(root, "lint")
     assert result.exit_code == 2
-    assert "question_similarity must be above 0 and at most 1, not 1.5" in result.output
+    assert (
+        "lint.conflicts.question_similarity = 1.5 is out of range: "
+        "it must be more than 0 and at most 1"
+    ) in result.output
 
 
 def test_changing_facts_invalidates_the_cache(tmp_path: Path, run: Run) -> None:

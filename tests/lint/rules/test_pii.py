@@ -282,7 +282,10 @@ def test_thresholds_are_settings(tmp_path: Path) -> None:
     ("config", "message"),
     [
         ('entities = ["EMAIL"]', "lint.pii.entities[0]: unknown entity 'EMAIL'"),
-        ("thresholds = {PERSON = 1.5}", "lint.pii.thresholds.PERSON must be between 0 and 1"),
+        (
+            "thresholds = {PERSON = 1.5}",
+            "lint.pii.thresholds.PERSON = 1.5 is out of range: it must be from 0 to 1",
+        ),
         ('allow = ["/(unclosed/"]', "lint.pii.allow[0]: '/(unclosed/' is not a valid regex"),
     ],
 )

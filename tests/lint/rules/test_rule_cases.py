@@ -35,7 +35,7 @@ def test_rule_case(tmp_path: Path, suite: dict[str, Any], case: dict[str, Any]) 
     files: dict[str, str | bytes] = dict(case.get("files", {}))
     if "text" in case:
         files[case.get("path", "content/docs/case.md")] = case["text"]
-    root = write_repo(tmp_path / "repo", files, config=case.get("config"))
+    root = write_repo(tmp_path / "repo", files, config=case.get("config"), rollout=False)
     today = dt.date.fromisoformat(str(case.get("today", suite.get("today", "2026-11-23"))))
     report = run_lint(
         settings_for(root),
