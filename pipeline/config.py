@@ -129,7 +129,7 @@ class LintConfig:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: str | None = None
-    pattern_timeout: float = 2.0
+    pattern_timeout: float = field(default=2.0, metadata=_between(0.0, 600.0, low_open=True))
     """Seconds one rule's user patterns (Vale rules, facts, allow lists) may spend on one file
     before the rule gives up on it with a `lint.rule-timeout` warning."""
     pii: PiiConfig = field(default_factory=PiiConfig)
