@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from pipeline.api import (
-    IncompleteListingError,
     AuthError,
+    IncompleteListingError,
     PlanError,
     RateLimitedError,
     TextDocument,
