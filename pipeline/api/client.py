@@ -77,6 +77,8 @@ SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid/api/v1"
 """Where requests of an in-process sandbox environment are addressed (never resolved)."""
 REQUEST_ID_HEADER = "X-Request-Id"
 _SUBMITTED_MEMORY = 10_000
+MAX_PACING_WAIT = 60.0
+"""Longest wait for a rate-limit window's reset (`X-RateLimit-Reset`) before a request."""
 
 
 class UppzyClient:
@@ -686,7 +688,7 @@ class UppzyClient:
         client_request_id: str,
         retry_uncertain: bool,
     ) -> tuple[Any, str | None, httpx.Headers]:
-        pause = min(self.pacer.reserve(), self.http_config.retry_after_cap, clock.remaining())
+        pause = min(self.pacer.reserve(), MAX_PACING_WAIT, clock.remaining())
         if pause > 0:
             log.debug(
                 "%s: waiting %.2f s for the rate limit's reset (X-RateLimit-Remaining: 0)",

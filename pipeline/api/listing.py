@@ -109,7 +109,7 @@ class ListingReader:
         """The style the first answer shows; None when it shows none (to be found out)."""
         if first.next_url is not None:
             return "link"
-        if first.cursor is not None:
+        if first.cursor is not None or first.says_next:
             return "cursor"
         if first.offset is not None:
             return "offset"

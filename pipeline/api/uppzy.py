@@ -610,6 +610,9 @@ class ListingPage:
     cursor: tuple[str, str] | None = None
     next_url: str | None = None
     bare: bool = False
+    says_next: bool = False
+    """A next-page key (`next_cursor`, `next`, …) was present, even if null: the service
+    pages by tokens or links, and a null one means this is the last page."""
 
     @property
     def ids(self) -> list[str]:
@@ -650,8 +653,10 @@ def parse_listing(
         return None
 
     cursor: tuple[str, str] | None = None
+    says_next = next_url is not None
     for source in sources:
         for key, param in _CURSOR_KEYS.items():
+            says_next = says_next or key in source
             value = source.get(key)
             if isinstance(value, dict):
                 value = value.get("href")
@@ -672,6 +677,7 @@ def parse_listing(
         limit=_int(first("per_page", "limit", "page_size", "pageSize")),
         cursor=cursor,
         next_url=next_url,
+        says_next=says_next,
     )
 
 
