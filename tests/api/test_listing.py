@@ -68,18 +68,22 @@ def test_small_pages_cost_one_request_each(dialect_sandbox: Sandbox, per_page: i
 
 @pytest.mark.parametrize("pagination", ["page", "offset", "cursor"])
 def test_a_pinned_style_reads_its_own_dialect_whole(pagination: str) -> None:
-    with Sandbox(None, open_scope=Scope.local(), dialect=pagination) as box:
-        with client_for(box, pagination=pagination, per_page=10) as client:
-            ids = fill(client, 25)
-            assert [doc.id for doc in client.list_documents(SITE)] == ids
+    with (
+        Sandbox(None, open_scope=Scope.local(), dialect=pagination) as box,
+        client_for(box, pagination=pagination, per_page=10) as client,
+    ):
+        ids = fill(client, 25)
+        assert [doc.id for doc in client.list_documents(SITE)] == ids
 
 
 def test_a_page_pin_against_an_offset_server_is_refused_naming_the_setting() -> None:
-    with Sandbox(None, open_scope=Scope.local(), dialect="offset") as box:
-        with client_for(box, pagination="page", per_page=10) as client:
-            fill(client, 25)
-            with pytest.raises(IncompleteListingError) as caught:
-                client.list_documents(SITE)
+    with (
+        Sandbox(None, open_scope=Scope.local(), dialect="offset") as box,
+        client_for(box, pagination="page", per_page=10) as client,
+    ):
+        fill(client, 25)
+        with pytest.raises(IncompleteListingError) as caught:
+            client.list_documents(SITE)
     error = caught.value
     assert "could not be read whole" in error.message
     assert error.hint is not None
