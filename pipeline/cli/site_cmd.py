@@ -61,7 +61,13 @@ def _render(site: str, config: dict[str, Any], fmt: str) -> None:
 @_FORMAT
 @click.pass_context
 def show(ctx: click.Context, env_name: str, site: str | None, fmt: str) -> None:
-    """Show the site's widget settings as Uppzy holds them."""
+    """Show the site's widget settings as Uppzy holds them.
+
+    \b
+    Examples:
+      kbsync site show --env staging
+      kbsync site show --env production --site s_help --format json
+    """
     settings = settings_from(ctx)
     env = settings.environment(env_name)
     target = targets(settings, env_name, site)[0]
@@ -83,6 +89,10 @@ def set_(
 
     Uppzy documents no field names: `kbsync site show` lists the ones the site has, and a
     field Uppzy does not know is refused by it (exit 1) with its message.
+
+    \b
+    Example:
+      kbsync site set --env staging welcome_message="Hi! Ask me anything." enabled=true
     """
     changes = parse_assignments(assignments)
     settings = settings_from(ctx)
