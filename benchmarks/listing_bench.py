@@ -13,12 +13,16 @@ requests the sandbox served.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import statistics
 import sys
 import time
 from dataclasses import dataclass, replace
+
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from pipeline.api import SyncASGITransport, UppzyClient
 from pipeline.config import ApiConfig, EnvironmentConfig, HttpConfig, SiteConfig
@@ -27,6 +31,43 @@ from pipeline.sandbox.store import Document
 
 SITE = "s_local"
 DIALECTS = ("page", "offset", "cursor")
+QUIET = "offset, no echo"
+"""The offset dialect with `offset`/`limit` removed from its answers: a server that ignores
+`page` and says nothing about how it pages, noticed only by page 2 repeating page 1."""
+
+
+class WithoutEcho:
+    """ASGI wrapper removing the paging echo (`offset`, `limit`) from listing answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/documents"):
+            await self.app(scope, receive, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = json.loads(b"".join(chunks))
+            if isinstance(body, dict):
+                body.pop("offset", None)
+                body.pop("limit", None)
+            raw = json.dumps(body).encode()
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(raw)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": raw})
+
+        await self.app(scope, receive, capture)
 
 
 @dataclass(frozen=True)
@@ -84,11 +125,11 @@ def measure(dialect: str, pagination: str, count: int, per_page: int, repeats: i
         api=ApiConfig(pagination=pagination, per_page=per_page),
     )
     times, requests = [], set()
-    with Sandbox(None, open_scope=scope, ready_delay=0.0, dialect=dialect) as sandbox:
+    paging = "offset" if dialect == QUIET else dialect
+    with Sandbox(None, open_scope=scope, ready_delay=0.0, dialect=paging) as sandbox:
         ids = fill(sandbox, count)
-        with UppzyClient.for_environment(
-            replace(env), transport=SyncASGITransport(sandbox.app)
-        ) as client:
+        app = WithoutEcho(sandbox.app) if dialect == QUIET else sandbox.app
+        with UppzyClient.for_environment(replace(env), transport=SyncASGITransport(app)) as client:
             for _ in range(repeats):
                 sandbox.clear_request_log()
                 started = time.perf_counter()
@@ -110,10 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     floor = math.ceil(args.documents / args.per_page)
+    runs = [(dialect, pagination) for dialect in DIALECTS for pagination in ("auto", dialect)]
+    runs.append((QUIET, "auto"))
     rows = [
         measure(dialect, pagination, args.documents, args.per_page, args.repeats)
-        for dialect in DIALECTS
-        for pagination in ("auto", dialect)
+        for dialect, pagination in runs
     ]
     base = next(r.seconds for r in rows if r.dialect == "page" and r.pagination == "auto")
     print(
