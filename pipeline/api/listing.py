@@ -22,10 +22,10 @@ from pipeline.api import uppzy
 from pipeline.api.errors import IncompleteListingError
 from pipeline.api.models import RemoteDocument
 from pipeline.api.uppzy import ListingPage, ListingStyle
+from pipeline.config import PAGINATION_STYLES
 
 MAX_LIST_PAGES = 10_000
 """Requests one listing may take before it is declared endless."""
-PAGINATION_SETTINGS = ("auto", "page", "offset", "cursor")
 
 FetchPage = Callable[[Mapping[str, str | int]], ListingPage]
 """Sends one listing request with this query and parses the answer."""
@@ -45,6 +45,9 @@ class _Read:
     requests: int = 0
     size: int = 0
     """The page size the service uses, as far as known."""
+    totals: set[int] = field(default_factory=set)
+    """Every `total` the service reported: more than one means the listing changed while it
+    was read, and positions shifted (a page may have skipped documents)."""
 
     def add(self, page: ListingPage) -> int:
         """Adds `page`'s documents; how many were new."""
@@ -56,6 +59,7 @@ class _Read:
         self.position += len(page.documents)
         if page.total is not None:
             self.total = page.total
+            self.totals.add(page.total)
         self.size = max(self.size, page.limit or 0, len(page.documents))
         return new
 
@@ -74,7 +78,7 @@ class ListingReader:
         environment: str = "",
         map_pages: MapPages | None = None,
     ) -> None:
-        if pagination not in PAGINATION_SETTINGS:
+        if pagination not in PAGINATION_STYLES:
             raise ValueError(f"unknown pagination style {pagination!r}")
         self._fetch_raw = fetch
         self.site_id = site_id
@@ -145,7 +149,7 @@ class ListingReader:
                         "the service ignores the `page` parameter (page 2 repeats page 1)",
                         style="page",
                     )
-                self._after_ignored_page(first, second)
+                self._after_ignored_page(first)
                 return
             self.read.add(second)
             if self._ends(second):
@@ -167,7 +171,7 @@ class ListingReader:
                     return
                 if not fetched or self._ends(fetched[-1]):
                     return
-        previous_said_more = False
+        previous_said_more = first.has_more is True
         while True:
             page += 1
             result = self._fetch_page(page)
@@ -184,7 +188,7 @@ class ListingReader:
             if self._ends(result):
                 return
 
-    def _after_ignored_page(self, first: ListingPage, second: ListingPage) -> None:
+    def _after_ignored_page(self, first: ListingPage) -> None:
         """Page 2 repeated page 1: try offsets; if they repeat too, the list is all or nothing."""
         offset = self._fetch(
             uppzy.listing_params("offset", self.per_page, offset=len(first.documents))
@@ -313,6 +317,15 @@ class ListingReader:
         return bool(page.documents) and set(page.ids) <= set(first.ids)
 
     def _check_total(self) -> None:
+        if len(self.read.totals) > 1:
+            before, after = sorted(self.read.totals)[0], sorted(self.read.totals)[-1]
+            raise ListingChanged(
+                f"the document listing of site {self.site_id!r} changed while it was read "
+                f"(its total went between {before} and {after}); a page may have skipped "
+                "documents",
+                endpoint="list_documents",
+                hint="run the command again when nobody is editing the site's documents",
+            )
         total, read = self.read.total, len(self.read.found)
         if total is not None and total != read:
             raise self._incomplete(
@@ -336,6 +349,14 @@ class ListingReader:
         )
 
 
+class ListingChanged(IncompleteListingError):
+    """The listing's total changed between its pages: positions shifted under the reader."""
+
+
+READS_WHEN_CHANGING = 2
+"""Reads of a listing that keeps changing before it is given up."""
+
+
 def read_listing(
     fetch: FetchPage,
     *,
@@ -346,13 +367,24 @@ def read_listing(
     environment: str = "",
     map_pages: MapPages | None = None,
 ) -> list[RemoteDocument]:
-    """The whole listing of `site_id`, or :class:`IncompleteListingError`."""
-    return ListingReader(
-        fetch,
-        site_id=site_id,
-        per_page=per_page,
-        pagination=pagination,
-        listing_path=listing_path,
-        environment=environment,
-        map_pages=map_pages,
-    ).documents()
+    """The whole listing of `site_id`, or :class:`IncompleteListingError`.
+
+    A listing whose total changed while it was read (someone edits the site right now) is read
+    again, once; a second change is an error rather than a guess.
+    """
+    for attempt in range(1, READS_WHEN_CHANGING + 1):
+        reader = ListingReader(
+            fetch,
+            site_id=site_id,
+            per_page=per_page,
+            pagination=pagination,
+            listing_path=listing_path,
+            environment=environment,
+            map_pages=map_pages,
+        )
+        try:
+            return reader.documents()
+        except ListingChanged:
+            if attempt == READS_WHEN_CHANGING:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -253,3 +253,49 @@ def test_a_full_page_server_that_ignores_page_but_pages_by_offset_is_read_whole(
     ids, seen = listed_ids(handler)
     assert ids == [doc["id"] for doc in DOCS]
     assert len(seen) == 1 + 1 + 2  # page 1, page 2 (a repeat), offsets 20 and 40
+
+
+def test_a_cursor_pin_against_a_page_server_is_refused_by_its_total() -> None:
+    with (
+        Sandbox(None, open_scope=Scope.local(), dialect="page") as box,
+        client_for(box, pagination="cursor", per_page=10) as client,
+    ):
+        fill(client, 25)
+        with pytest.raises(IncompleteListingError, match="reports 25 documents but 10"):
+            client.list_documents(SITE)
+
+
+def test_a_listing_that_changes_while_it_is_read_is_read_again() -> None:
+    """8 documents deleted by hand right after page 1 was read: the rest shift forward, and
+    pages 2 and 3 skip 8 documents that still exist. The changed total gives it away; the
+    listing is read again, whole, instead of those 8 looking deleted (and being re-created)."""
+    listing = list(DOCS)
+    served: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(query(request)["page"])
+        served.append(page)
+        chunk = listing[(page - 1) * 20 : page * 20]
+        body = {"documents": chunk, "page": page, "total": len(listing)}
+        if len(served) == 1:
+            del listing[:8]
+        return httpx.Response(200, json=body)
+
+    ids, _ = listed_ids(handler)
+    assert ids == [doc["id"] for doc in DOCS[8:]]
+    assert sorted(served) == [1, 1, 2, 2, 3, 3]
+
+
+def test_a_listing_that_keeps_changing_is_refused() -> None:
+    listing = list(DOCS)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(query(request)["page"])
+        body = {"documents": listing[(page - 1) * 20 : page * 20], "page": page}
+        body["total"] = len(listing)
+        if page == 1:
+            listing.pop()
+        return httpx.Response(200, json=body)
+
+    with pytest.raises(IncompleteListingError, match="changed while it was read"):
+        listed_ids(handler)
