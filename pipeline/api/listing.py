@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.api import uppzy
-from pipeline.api.errors import IncompleteListingError
+from pipeline.api.errors import IncompleteListingError, ListingChanged
 from pipeline.api.models import RemoteDocument
 from pipeline.api.uppzy import ListingPage, ListingStyle
 from pipeline.config import PAGINATION_STYLES
@@ -347,10 +347,6 @@ class ListingReader:
             endpoint="list_documents",
             hint=f"{fix}; `kbsync probe --env {env} --write` shows how the listing pages",
         )
-
-
-class ListingChanged(IncompleteListingError):
-    """The listing's total changed between its pages: positions shifted under the reader."""
 
 
 READS_WHEN_CHANGING = 2
