@@ -51,6 +51,7 @@ batches:
 DIALECT_WORDS = {"active": "published", "draft": "inactive"}
 SANDBOX_DIALECTS: dict[str, dict[str, Any]] = {
     "page": {},
+    "offset": {"dialect": "offset"},
     "cursor": {"dialect": "cursor", "status_words": DIALECT_WORDS},
 }
 """Sandbox options per dialect under test: `cursor` pages by `next_cursor` (ignoring `page`) and
@@ -68,12 +69,14 @@ def config_for(dialect: str, config: str = CONFIG) -> str:
     options = SANDBOX_DIALECTS[dialect]
     if not options:
         return config
-    words = ", ".join(f'{k} = "{v}"' for k, v in options["status_words"].items())
     config = config.replace(
         'tenant_id = "t_local"\n',
         f'tenant_id = "t_local"\nsandbox_dialect = "{options["dialect"]}"\n',
         1,
     )
+    if "status_words" not in options:
+        return config
+    words = ", ".join(f'{k} = "{v}"' for k, v in options["status_words"].items())
     return config + f"\n[environments.local.api]\nstatus_words = {{ {words} }}\n"
 
 
@@ -180,7 +183,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 
 @pytest.fixture
 def harness(tmp_path: Path, sandbox: Sandbox) -> Iterator[Harness]:
-    config = config_for(sandbox.dialect.paging if sandbox.dialect.status_words else "page")
+    config = config_for(sandbox.dialect.paging)
     root = write_repo(tmp_path / "repo", base_files(), config=config)
     (root / ".gitignore").write_text(".kbsync/\n")
     commit_all(root, "initial content")
