@@ -15,6 +15,7 @@ module only decides which request comes next.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -41,13 +42,15 @@ class _Read:
     position: int = 0
     """Documents read, repeats included: the next offset."""
     total: int | None = None
-    """The last `total` the service reported."""
+    """The largest `total` the service reported (documents created meanwhile raise it)."""
     requests: int = 0
     size: int = 0
     """The page size the service uses, as far as known."""
-    totals: set[int] = field(default_factory=set)
-    """Every `total` the service reported: more than one means the listing changed while it
-    was read, and positions shifted (a page may have skipped documents)."""
+    totals: list[tuple[int, int]] = field(default_factory=list)
+    """(arrival, total) of every answer that told a total. A total that falls means documents
+    were deleted while the listing was read: positions shifted back, and a page may have
+    skipped documents. One that rises only pushes documents later, and reading on to the end
+    still finds every document that existed when the read began."""
 
     def add(self, page: ListingPage) -> int:
         """Adds `page`'s documents; how many were new."""
@@ -58,8 +61,7 @@ class _Read:
                 new += 1
         self.position += len(page.documents)
         if page.total is not None:
-            self.total = page.total
-            self.totals.add(page.total)
+            self.total = max(self.total or 0, page.total)
         self.size = max(self.size, page.limit or 0, len(page.documents))
         return new
 
@@ -87,6 +89,7 @@ class ListingReader:
         self.listing_path = listing_path
         self.environment = environment
         self._map_pages = map_pages
+        self._arrivals = threading.Lock()
         self.read = _Read()
         self.style: ListingStyle | None = None
         """The style the listing turned out to use (after :meth:`documents`)."""
@@ -282,7 +285,22 @@ class ListingReader:
         self.read.requests += 1
         if self.read.requests > MAX_LIST_PAGES:
             raise self._incomplete(f"the listing did not end after {MAX_LIST_PAGES} requests")
-        return self._fetch_raw(params)
+        page = self._fetch_raw(params)
+        if page.total is not None:
+            with self._arrivals:
+                highest = max((total for _, total in self.read.totals), default=page.total)
+                self.read.totals.append((len(self.read.totals), page.total))
+            if page.total < highest:
+                raise self._changed(highest, page.total)
+        return page
+
+    def _changed(self, before: int, after: int) -> ListingChanged:
+        return ListingChanged(
+            f"the document listing of site {self.site_id!r} changed while it was read "
+            f"(its total fell from {before} to {after}); a page may have skipped documents",
+            endpoint="list_documents",
+            hint="run the command again when nobody is deleting the site's documents",
+        )
 
     def _fetch_page(self, number: int) -> ListingPage:
         return self._fetch(uppzy.listing_params("page", self.per_page, page=number))
@@ -317,16 +335,18 @@ class ListingReader:
         return bool(page.documents) and set(page.ids) <= set(first.ids)
 
     def _check_total(self) -> None:
-        if len(self.read.totals) > 1:
-            before, after = sorted(self.read.totals)[0], sorted(self.read.totals)[-1]
-            raise ListingChanged(
-                f"the document listing of site {self.site_id!r} changed while it was read "
-                f"(its total went between {before} and {after}); a page may have skipped "
-                "documents",
-                endpoint="list_documents",
-                hint="run the command again when nobody is editing the site's documents",
-            )
+        totals = [total for _, total in sorted(self.read.totals)]
         total, read = self.read.total, len(self.read.found)
+        if totals and totals[0] < totals[-1]:
+            # Created while read: every document there at the start was read if at least
+            # that many were, and none was more than the last total.
+            if not totals[0] <= read <= totals[-1]:
+                raise self._incomplete(
+                    f"the service reports {totals[0]} then {totals[-1]} documents but "
+                    f"{read} were read",
+                    style=self.style,
+                )
+            return
         if total is not None and total != read:
             raise self._incomplete(
                 f"the service reports {total} documents but {read} were read",
