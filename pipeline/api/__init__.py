@@ -27,6 +27,7 @@ from pipeline.api.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from pipeline.api.listing import Listing
 from pipeline.api.models import (
     AsyncStatus,
     BulkResult,
@@ -66,6 +67,7 @@ __all__ = [
     "IncompleteListingError",
     "InvalidRequestError",
     "Limits",
+    "Listing",
     "ListingChanged",
     "Metrics",
     "MissingApiKeyError",

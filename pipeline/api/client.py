@@ -41,7 +41,7 @@ from pipeline.api.errors import (
     error_for_status,
     server_text,
 )
-from pipeline.api.listing import read_listing
+from pipeline.api.listing import Listing, read_listing
 from pipeline.api.models import (
     AsyncStatus,
     BulkResult,
@@ -261,6 +261,13 @@ class UppzyClient:
         :mod:`pipeline.api.listing`); with page numbers and a known total the pages after the
         first two are fetched concurrently (within `http.concurrency`).
         """
+        return self.read_listing(site_id, per_page=per_page).documents
+
+    def read_listing(
+        self, site_id: str, *, per_page: int | None = None, pagination: str | None = None
+    ) -> Listing:
+        """:meth:`list_documents` with how it was read: the paging style found and the
+        requests it cost (for `kbsync probe`). `pagination` overrides the environment's."""
         size = self.api_config.per_page if per_page is None else per_page
         size = min(max(size, 1), uppzy.MAX_PER_PAGE)
         words = self.status_words
@@ -283,7 +290,7 @@ class UppzyClient:
             fetch,
             site_id=site_id,
             per_page=size,
-            pagination=self.api_config.pagination,
+            pagination=self.api_config.pagination if pagination is None else pagination,
             listing_path=uppzy.ENDPOINTS["list_documents"].fill({"site_id": site_id}),
             environment=self.environment,
             map_pages=map_pages,

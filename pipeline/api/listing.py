@@ -34,6 +34,17 @@ MapPages = Callable[[Callable[[int], ListingPage], Sequence[int]], list[ListingP
 """Fetches many page numbers (concurrently, in order); the client supplies its pool."""
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A whole listing and how it was read: `style` is the paging style found (`page`,
+    `offset`, `cursor`, `link`; None for one answer that was all of it), `requests` what it
+    cost (the reads of a listing that changed meanwhile included)."""
+
+    documents: list[RemoteDocument]
+    style: ListingStyle | None
+    requests: int
+
+
 @dataclass
 class _Read:
     """What has been read so far."""
@@ -382,12 +393,13 @@ def read_listing(
     listing_path: str,
     environment: str = "",
     map_pages: MapPages | None = None,
-) -> list[RemoteDocument]:
+) -> Listing:
     """The whole listing of `site_id`, or :class:`IncompleteListingError`.
 
-    A listing whose total changed while it was read (someone edits the site right now) is read
-    again, once; a second change is an error rather than a guess.
+    A listing whose total fell while it was read (someone deletes documents right now) is read
+    again, once; a second change is :class:`ListingChanged` rather than a guess.
     """
+    spent = 0
     for attempt in range(1, READS_WHEN_CHANGING + 1):
         reader = ListingReader(
             fetch,
@@ -399,8 +411,11 @@ def read_listing(
             map_pages=map_pages,
         )
         try:
-            return reader.documents()
+            documents = reader.documents()
         except ListingChanged:
+            spent += reader.read.requests
             if attempt == READS_WHEN_CHANGING:
                 raise
+            continue
+        return Listing(documents, reader.style, spent + reader.read.requests)
     raise AssertionError("unreachable")  # pragma: no cover

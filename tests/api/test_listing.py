@@ -318,3 +318,20 @@ def test_documents_created_while_the_listing_is_read_do_not_make_it_incomplete()
     ids, _ = listed_ids(handler)
     assert ids[:50] == [doc["id"] for doc in DOCS[:50]]
     assert len(ids) == len(set(ids)) <= 58
+
+
+@pytest.mark.parametrize(
+    ("paging", "style"), [("page", "page"), ("offset", "offset"), ("cursor", "cursor")]
+)
+def test_read_listing_tells_the_style_found_and_its_cost(paging: str, style: str) -> None:
+    with (
+        Sandbox(None, open_scope=Scope.local(), dialect=paging) as box,
+        client_for(box) as client,
+    ):
+        fill(client, 11)
+        listing = client.read_listing(SITE, per_page=10)
+        assert (listing.style, listing.requests, len(listing.documents)) == (style, 2, 11)
+        with pytest.raises(IncompleteListingError):
+            client.read_listing(
+                SITE, per_page=10, pagination="page" if paging != "page" else "offset"
+            )
