@@ -178,7 +178,9 @@ class ListingReader:
                     page = number
                     if self._stale(result):
                         raise self._incomplete(
-                            f"page {number} repeats documents of earlier pages", style="page"
+                            f"page {number} repeats documents of earlier pages (does the "
+                            "service ignore `page`?)",
+                            style="page",
                         )
                     self.read.add(result)
                 if self.read.total is not None and len(self.read.found) >= self.read.total:

@@ -87,3 +87,27 @@ def test_plan_and_sync_refresh_see_all_58_documents_in_every_dialect(
     titles = [d["title"] for d in documents]
     assert len(titles) == len(set(titles)) == 58
     assert {d["status"] for d in documents} == {"active"}
+
+
+def test_a_listing_that_cannot_be_read_whole_stops_plan_refresh_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`page` pinned against a server paging by offset: refused, one line, the setting named."""
+    pinned = (
+        config("offset", False) + '\n[environments.local.api]\npagination = "page"\nper_page = 10\n'
+    )
+    root = write_repo(tmp_path / "repo", files(), config=pinned)
+    (root / ".gitignore").write_text(".kbsync/\n")
+    commit_all(root, "58 items")
+    monkeypatch.chdir(root)
+    assert kbsync("sync", "--yes", "--skip-lint").exit_code == 0
+    result = kbsync("plan", "--refresh")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith(("error", "  hint"))]
+    assert errors == [
+        "error: the document listing of site 's_local' could not be read whole (paging by "
+        "page): page 2 repeats documents of earlier pages (does the service ignore `page`?); "
+        "nothing is created or deleted on a partial listing",
+        '  hint: [environments.local.api] pagination is "page": set it to "auto" or the style '
+        "Uppzy uses; `kbsync probe --env local --write` shows how the listing pages",
+    ]
