@@ -27,7 +27,7 @@ def speak(keys: KeyRing, clock: FakeClock) -> Iterator[Speak]:
     clients: list[httpx.Client] = []
 
     def make(**options: object) -> httpx.Client:
-        box = Sandbox(keys=keys, clock=clock, **options)  # type: ignore[arg-type]  # test options
+        box = Sandbox(keys=keys, clock=clock, **options)  # type: ignore[arg-type]
         boxes.append(box)
         client = httpx.Client(
             base_url=IN_PROCESS_BASE_URL,
@@ -114,7 +114,7 @@ def test_widget_settings_start_from_defaults_and_keep_changes(speak: Speak) -> N
 )  # fmt: skip
 def test_a_bad_widget_setting_is_a_400_naming_it(
     speak, body: dict[str, object], error: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = speak().patch("/m2m/sites/s_help/widget-config", json=body)
     assert (response.status_code, response.json()) == (400, {"error": error})
 
