@@ -17,6 +17,7 @@ from pipeline.api.errors import (
     ForbiddenError,
     IncompleteListingError,
     InvalidRequestError,
+    ListingChanged,
     MissingApiKeyError,
     NotFoundError,
     PlanError,
@@ -26,6 +27,7 @@ from pipeline.api.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from pipeline.api.listing import Listing
 from pipeline.api.models import (
     AsyncStatus,
     BulkResult,
@@ -65,6 +67,8 @@ __all__ = [
     "IncompleteListingError",
     "InvalidRequestError",
     "Limits",
+    "Listing",
+    "ListingChanged",
     "Metrics",
     "MissingApiKeyError",
     "NewDocument",

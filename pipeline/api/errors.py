@@ -138,6 +138,11 @@ class IncompleteListingError(UnexpectedResponseError):
     """
 
 
+class ListingChanged(IncompleteListingError):
+    """The listing's `total` changed between its pages: positions shifted under the reader, so
+    a page may have skipped documents. Read once more automatically before it is raised."""
+
+
 class DeadlineExceeded(ApiError):
     """The call's total deadline (`http.total_timeout`) ran out, retries and waits included."""
 

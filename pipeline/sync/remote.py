@@ -103,12 +103,14 @@ class SiteListing:
 
 
 def listing_refused(target: Target, exc: IncompleteListingError) -> ListingRefused:
+    """The client's own account of the listing (it already says nothing is created or deleted),
+    named for the target, with its hint: the setting that fixes it."""
     env = target.environment
     return ListingRefused(
-        f"{target.key}: the site's listing could not be read whole ({exc.message}); "
-        "nothing is created, adopted or deleted on the strength of part of it",
-        hint=f'set [environments.{env}.api] pagination to the style the server pages by ("page", '
-        f'"offset" or "cursor"); kbsync probe --env {env} shows which',
+        f"{target.key}: {exc.message}",
+        hint=exc.hint
+        or f"set [environments.{env}.api] pagination to the style the server pages by "
+        f'("page", "offset" or "cursor"); kbsync probe --env {env} --write shows which',
     )
 
 

@@ -297,11 +297,9 @@ def test_an_incomplete_listing_refuses_every_step_that_relies_on_it(
 
     assert refused.exit_code == 1
     assert refused.stderr.splitlines() == [
-        "error: local/s_local: the site's listing could not be read whole (the listing said "
-        "total 2 and gave 1 document); nothing is created, adopted or deleted on the strength "
-        "of part of it",
+        "error: local/s_local: the listing said total 2 and gave 1 document",
         "  hint: set [environments.local.api] pagination to the style the server pages by "
-        '("page", "offset" or "cursor"); kbsync probe --env local shows which',
+        '("page", "offset" or "cursor"); kbsync probe --env local --write shows which',
     ]
     assert documents(repo) == before
 

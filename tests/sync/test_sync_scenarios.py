@@ -187,6 +187,7 @@ def test_quota(harness: Harness) -> None:
     assert len(harness.sandbox.request_log(method="POST")) == before
 
 
+@pytest.mark.parametrize("sandbox", ["page", "offset", "cursor"], indirect=True)
 def test_refresh_repairs_drift(harness: Harness) -> None:
     harness.sync()
     docs = {d["title"]: d["id"] for d in harness.docs()}
@@ -204,6 +205,7 @@ def test_refresh_repairs_drift(harness: Harness) -> None:
     harness.assert_converged()
 
 
+@pytest.mark.parametrize("sandbox", ["page", "offset", "cursor"], indirect=True)
 def test_unmanaged_documents_adopted_by_match_and_pruned_only_on_demand(harness: Harness) -> None:
     harness.client.create_document("s_local", TextDocument(title="Welcome", content="old text"))
     harness.client.create_document(
