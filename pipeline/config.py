@@ -125,8 +125,35 @@ class AsyncConfig:
 
     enabled: bool = False
     """Use async chat for `eval` and `chat` by default."""
-    poll_interval: float = 0.5
-    deadline: float = 30.0
+    poll_interval: float = 2.5
+    """Seconds between polls: Uppzy's own async worker example polls every 2.5 s."""
+    deadline: float = 45.0
+    """Seconds before polling gives up: Uppzy's example gives a request 45 s."""
+
+
+PAGINATION_STYLES = ("auto", "page", "offset", "cursor")
+"""`[environments.<env>.api] pagination`: how the document listing pages (auto: recognise it)."""
+DOCUMENT_STATUSES = ("active", "draft")
+"""kbsync's own status words; `status_words` maps each to the word the service uses."""
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """`[environments.<env>.api]`: what Uppzy does where its docs are silent (API.md "assumed").
+
+    `pagination` pins the listing's paging style (`auto` recognises page/per_page, offset/limit,
+    cursor tokens, `next` URLs, `Link` headers and bare lists); `status_words` maps kbsync's
+    `active`/`draft` to the service's words, e.g. `{ active = "published", draft = "inactive" }`.
+    """
+
+    pagination: str = "auto"
+    status_words: dict[str, str] = field(default_factory=dict)
+    per_page: int = 100
+    """Documents asked for per listing request (1-100)."""
+
+    def status_word(self, status: str) -> str:
+        """The service's word for kbsync's `status` (`active` or `draft`)."""
+        return self.status_words.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -174,10 +201,14 @@ class EnvironmentConfig:
     sandbox_seed: int | None = None
     sandbox_ready_delay: float = 0.5
     sandbox_async_delay: float = 1.0
+    sandbox_dialect: str = "page"
+    """For the in-process sandbox: how its listing pages (`page`, `offset` or `cursor`); it
+    speaks the status words of `[environments.<env>.api] status_words`."""
     metrics_out: str | None = None
     sites: dict[str, SiteConfig] = field(default_factory=dict)
     http: HttpConfig = field(default_factory=HttpConfig)
     async_: AsyncConfig = field(default_factory=AsyncConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     rollout: RolloutLimits = field(default_factory=RolloutLimits)
     state: StateConfig = field(default_factory=StateConfig)
 
@@ -328,11 +359,53 @@ def settings_from_table(
                     f"environments.{name}.state.store must be 'file' or 'git', not {env.state.store!r}",
                     path=where,
                 )
+            _check_api(env, where)
             environments[name] = env
     result: Settings = dataclasses.replace(
         settings, root=root, source=source, environments=environments
     )
     return result
+
+
+SANDBOX_DIALECTS = ("page", "offset", "cursor")
+
+
+def _check_api(env: EnvironmentConfig, where: Path) -> None:
+    """Refuse an `[environments.<env>.api]` table kbsync could not apply (named key, exit 2)."""
+    dotted = f"environments.{env.name}.api"
+    api = env.api
+    if api.pagination not in PAGINATION_STYLES:
+        raise ConfigError(
+            f"{dotted}.pagination must be one of {', '.join(PAGINATION_STYLES)}, "
+            f"not {api.pagination!r}",
+            path=where,
+        )
+    if not 1 <= api.per_page <= 100:
+        raise ConfigError(
+            f"{dotted}.per_page must be between 1 and 100, not {api.per_page}", path=where
+        )
+    for status, word in api.status_words.items():
+        if status not in DOCUMENT_STATUSES:
+            raise ConfigError(
+                f"{dotted}.status_words.{status}: kbsync has no status {status!r}",
+                path=where,
+                hint="map kbsync's `active` and `draft`, e.g. "
+                'status_words = { active = "published", draft = "inactive" }',
+            )
+        if not word.strip():
+            raise ConfigError(f"{dotted}.status_words.{status} is empty", path=where)
+    if api.status_word("active").casefold() == api.status_word("draft").casefold():
+        raise ConfigError(
+            f"{dotted}.status_words maps active and draft to the same word "
+            f"{api.status_word('active')!r}",
+            path=where,
+        )
+    if env.sandbox_dialect not in SANDBOX_DIALECTS:
+        raise ConfigError(
+            f"environments.{env.name}.sandbox_dialect must be one of "
+            f"{', '.join(SANDBOX_DIALECTS)}, not {env.sandbox_dialect!r}",
+            path=where,
+        )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

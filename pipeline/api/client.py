@@ -13,6 +13,7 @@ between them; each attempt's timeouts are clipped to what is left of it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 import json
@@ -20,7 +21,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -40,12 +41,12 @@ from pipeline.api.errors import (
     error_for_status,
     server_text,
 )
+from pipeline.api.listing import read_listing
 from pipeline.api.models import (
     AsyncStatus,
     BulkResult,
     ChatAnswer,
     CreateOutcome,
-    DocumentPage,
     DocumentPatch,
     DocumentStatus,
     Feedback,
@@ -62,9 +63,10 @@ from pipeline.api.models import (
     TenantInfo,
     TextDocument,
 )
+from pipeline.api.pacing import RateLimitPacer
 from pipeline.api.retry import Deadline, RetryDecision, RetryPolicy, RetryState, run_with_retries
 from pipeline.api.telemetry import FAILED, OK, RETRY, AttemptRecord, Labels, Metrics, Telemetry
-from pipeline.config import AsyncConfig, EnvironmentConfig, HttpConfig
+from pipeline.config import ApiConfig, AsyncConfig, EnvironmentConfig, HttpConfig
 from pipeline.errors import ConfigError
 
 T = TypeVar("T")
@@ -74,8 +76,9 @@ log = logging.getLogger("pipeline.api")
 SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid/api/v1"
 """Where requests of an in-process sandbox environment are addressed (never resolved)."""
 REQUEST_ID_HEADER = "X-Request-Id"
-MAX_LIST_PAGES = 10_000
 _SUBMITTED_MEMORY = 10_000
+MAX_PACING_WAIT = 60.0
+"""Longest wait for a rate-limit window's reset (`X-RateLimit-Reset`) before a request."""
 
 
 class UppzyClient:
@@ -90,6 +93,7 @@ class UppzyClient:
         api_key_env: str | None = None,
         http: HttpConfig | None = None,
         async_config: AsyncConfig | None = None,
+        api: ApiConfig | None = None,
         environment: str = "",
         integration: str = "kbsync",
         transport: httpx.BaseTransport | None = None,
@@ -101,6 +105,10 @@ class UppzyClient:
         self.environment = environment
         self.http_config = http or HttpConfig()
         self.async_config = async_config or AsyncConfig()
+        self.api_config = api or ApiConfig()
+        self.status_words = uppzy.StatusWords.from_mapping(self.api_config.status_words)
+        """The service's words for `active` and `draft` (`[environments.E.api] status_words`)."""
+        self.pacer = RateLimitPacer()
         self.policy = policy or RetryPolicy(self.http_config)
         self.metrics = metrics if metrics is not None else Metrics()
         self.telemetry = Telemetry(Labels(environment, integration, tenant_id), self.metrics)
@@ -173,6 +181,7 @@ class UppzyClient:
             api_key_env=env.api_key_env,
             http=env.http,
             async_config=env.async_,
+            api=env.api,
             environment=env.name,
             integration=env.integration,
             transport=transport,
@@ -244,45 +253,41 @@ class UppzyClient:
 
     # ------------------------------------------------------------------------- documents
 
-    def list_documents(
-        self, site_id: str, *, per_page: int = uppzy.MAX_PER_PAGE
-    ) -> list[RemoteDocument]:
-        """Every document of the site, all pages, each once (in the order listed).
+    def list_documents(self, site_id: str, *, per_page: int | None = None) -> list[RemoteDocument]:
+        """Every document of the site, each once, in the order listed — or
+        :class:`IncompleteListingError`, never a part of it.
 
-        When the first page tells the total, the remaining pages are fetched concurrently
-        (within `http.concurrency`); otherwise page by page until a short or empty page.
+        The paging style is `[environments.E.api] pagination` (`auto` recognises it, see
+        :mod:`pipeline.api.listing`); with page numbers and a known total the pages after the
+        first two are fetched concurrently (within `http.concurrency`).
         """
-        per_page = min(max(per_page, 1), uppzy.MAX_PER_PAGE)
+        size = self.api_config.per_page if per_page is None else per_page
+        size = min(max(size, 1), uppzy.MAX_PER_PAGE)
+        words = self.status_words
 
-        def fetch(page: int) -> DocumentPage:
-            call = uppzy.list_documents_call(site_id, page, per_page)
-            parse = functools.partial(uppzy.parse_document_page, page=page, per_page=per_page)
-            return self._parsed(call, parse)
+        def fetch(params: Mapping[str, str | int]) -> uppzy.ListingPage:
+            call = uppzy.list_documents_call(site_id, params)
+            body, request_id, headers = self._execute(call)
+            return self._parse(call, request_id, lambda: uppzy.parse_listing(body, headers, words))
 
-        found: dict[str, RemoteDocument] = {}
-        batch = [fetch(1)]
-        first = batch[0]
-        if first.total is not None and 0 < len(first.documents) < first.total:
-            last = min(-(-first.total // len(first.documents)), MAX_LIST_PAGES)
-            if last > 1:
-                workers = min(self.worker_threads, last - 1)
-                with ThreadPoolExecutor(workers, "kbsync-list") as pool:
-                    batch += pool.map(fetch, range(2, last + 1))
-        page = 0
-        while True:
-            for result in batch:
-                page = result.page
-                new = [doc for doc in result.documents if doc.id not in found]
-                found.update((doc.id, doc) for doc in new)
-                if _listing_ends(result, len(new), len(found)):
-                    return list(found.values())
-            if page >= MAX_LIST_PAGES:
-                raise UnexpectedResponseError(
-                    f"the document listing of site {site_id!r} did not end after "
-                    f"{MAX_LIST_PAGES} pages",
-                    endpoint="list_documents",
-                )
-            batch = [fetch(page + 1)]
+        def map_pages(
+            fetch_page: Callable[[int], uppzy.ListingPage], numbers: Sequence[int]
+        ) -> list[uppzy.ListingPage]:
+            workers = min(self.worker_threads, len(numbers))
+            if workers <= 1:
+                return [fetch_page(number) for number in numbers]
+            with ThreadPoolExecutor(workers, "kbsync-list") as pool:
+                return list(pool.map(fetch_page, numbers))
+
+        return read_listing(
+            fetch,
+            site_id=site_id,
+            per_page=size,
+            pagination=self.api_config.pagination,
+            listing_path=uppzy.ENDPOINTS["list_documents"].fill({"site_id": site_id}),
+            environment=self.environment,
+            map_pages=map_pages,
+        )
 
     def create_text_document(self, site_id: str, doc: TextDocument) -> RemoteDocument:
         """Create a text document. Not retried when the outcome is uncertain: see
@@ -296,8 +301,21 @@ class UppzyClient:
         return self.create_document(site_id, doc)
 
     def create_document(self, site_id: str, doc: NewDocument) -> RemoteDocument:
-        """Create any kind of document (one POST; retried only where nothing was done)."""
-        return self._parsed(uppzy.create_document_call(site_id, doc), uppzy.parse_document)
+        """Create any kind of document (one POST; retried only where nothing was done).
+
+        The answer must carry the new document's id; a type or title it leaves out is the
+        payload's, a status it leaves out stays "" (unknown, never read as draft).
+        """
+        words = self.status_words
+        created = self._parsed(
+            uppzy.create_document_call(site_id, doc),
+            lambda body: uppzy.parse_written_document(body, words),
+        )
+        if created.type and created.title:
+            return created
+        return dataclasses.replace(
+            created, type=created.type or doc.type, title=created.title or doc.title
+        )
 
     def create_or_adopt_document(
         self,
@@ -355,17 +373,24 @@ class UppzyClient:
         """PATCH one document; the document as Uppzy returns it (None if it returns none)."""
         if patch.is_empty:
             raise ValueError("an empty DocumentPatch changes nothing")
-        call = uppzy.update_document_call(site_id, doc_id, patch)
-        return self._parsed(call, uppzy.maybe_document)
+        words = self.status_words
+        call = uppzy.update_document_call(site_id, doc_id, patch, words)
+        return self._parsed(call, lambda body: uppzy.maybe_document(body, words))
 
     def bulk_status(
         self, site_id: str, doc_ids: Iterable[str], status: DocumentStatus
     ) -> BulkResult:
-        """Set `status` (`active` or `draft`) on many documents, at most 100 per request."""
+        """Set `status` (`active` or `draft`) on many documents, at most 100 per request.
+
+        The service is sent its own word for `status` (`[environments.E.api] status_words`).
+        """
+        if status not in ("active", "draft"):
+            raise ValueError(f"not a document status: {status!r}")
+        words = self.status_words
         return self._bulk(
             site_id,
             doc_ids,
-            lambda chunk: uppzy.bulk_status_call(site_id, chunk, status),
+            lambda chunk: uppzy.bulk_status_call(site_id, chunk, status, words),
             "updated",
         )
 
@@ -391,6 +416,19 @@ class UppzyClient:
             chunks += 1
             affected = None if affected is None or count is None else affected + count
         return BulkResult(requested=len(ids), affected=affected, chunks=chunks)
+
+    # ----------------------------------------------------------------------- widget config
+
+    def widget_config(self, site_id: str) -> JsonObject:
+        """The site's chat-widget settings, as Uppzy holds them (its fields are undocumented)."""
+        return self._parsed(uppzy.widget_config_call(site_id), uppzy.parse_object)
+
+    def update_widget_config(self, site_id: str, changes: Mapping[str, Any]) -> JsonObject:
+        """Change some widget settings (a PATCH: fields not given stay); the settings after."""
+        if not changes:
+            raise ValueError("no widget settings to change")
+        call = uppzy.update_widget_config_call(site_id, changes)
+        return self._parsed(call, uppzy.parse_object)
 
     # ------------------------------------------------------------------------------ chat
 
@@ -570,7 +608,7 @@ class UppzyClient:
             raise ValueError(f"unknown Uppzy endpoint {endpoint!r}")
         params = {"tenant_id": self.tenant_id, **path}
         call = uppzy.Call(found, params, params=query, json=body)
-        decoded, _ = self._execute(call)
+        decoded, _, _ = self._execute(call)
         return decoded
 
     # ------------------------------------------------------------------------- machinery
@@ -583,17 +621,30 @@ class UppzyClient:
         retry_uncertain: bool = False,
         deadline: Deadline | None = None,
     ) -> T:
-        body, response_request_id = self._execute(
+        body, response_request_id, _ = self._execute(
             call, retry_uncertain=retry_uncertain, deadline=deadline
         )
+        return self._parse(call, response_request_id, lambda: parse(body))
+
+    def _parse(self, call: uppzy.Call, request_id: str | None, parse: Callable[[], T]) -> T:
+        """`parse()`, a :class:`uppzy.ShapeError` turned into an error naming the endpoint and
+        the setting that would absorb the difference."""
         try:
-            return parse(body)
+            return parse()
         except uppzy.ShapeError as exc:
+            env = self.environment or "<env>"
+            if exc.setting is not None:
+                hint = (
+                    f"set [environments.{env}.api] {exc.setting} in kbsync.toml to the words "
+                    f"Uppzy uses; `kbsync probe --env {env}` shows them"
+                )
+            else:
+                hint = "the API may have changed; run `kbsync probe` and report the response shape"
             raise UnexpectedResponseError(
                 f"unexpected response from Uppzy ({call.endpoint.name}): {exc}",
                 endpoint=call.endpoint.name,
-                request_id=response_request_id,
-                hint="the API may have changed; run `kbsync probe` and report the response shape",
+                request_id=request_id,
+                hint=hint,
             ) from None
 
     def _execute(
@@ -602,13 +653,14 @@ class UppzyClient:
         *,
         retry_uncertain: bool = False,
         deadline: Deadline | None = None,
-    ) -> tuple[Any, str | None]:
-        """Send `call` with retries; its decoded JSON body (None if empty or not JSON)."""
+    ) -> tuple[Any, str | None, httpx.Headers]:
+        """Send `call` with retries; its decoded JSON body (None if empty or not JSON), the
+        response's request id and its headers."""
         clock = deadline or Deadline(self.http_config.total_timeout)
         client_request_id = f"kbsync-{uuid.uuid4().hex}"
         state: RetryState | None = None
 
-        def attempt(number: int, current: RetryState) -> tuple[Any, str | None]:
+        def attempt(number: int, current: RetryState) -> tuple[Any, str | None, httpx.Headers]:
             nonlocal state
             state = current
             return self._attempt(call, number, current, clock, client_request_id, retry_uncertain)
@@ -635,7 +687,15 @@ class UppzyClient:
         clock: Deadline,
         client_request_id: str,
         retry_uncertain: bool,
-    ) -> tuple[Any, str | None]:
+    ) -> tuple[Any, str | None, httpx.Headers]:
+        pause = min(self.pacer.reserve(), MAX_PACING_WAIT, clock.remaining())
+        if pause > 0:
+            log.debug(
+                "%s: waiting %.2f s for the rate limit's reset (X-RateLimit-Remaining: 0)",
+                call.endpoint.name,
+                pause,
+            )
+            time.sleep(pause)
         if clock.expired or not self._slots.acquire(timeout=clock.remaining()):
             state.decision = RetryDecision(False, 0.0, "deadline")
             raise DeadlineExceeded(
@@ -658,6 +718,7 @@ class UppzyClient:
             finally:
                 self._slots.release()
             status = response.status_code
+            self.pacer.observe(response.headers)
             body = _decode(response)
             response_request_id = uppzy.error_request_id(body)
             if not 200 <= status < 300:
@@ -696,7 +757,7 @@ class UppzyClient:
                 response_request_id=response_request_id,
             )
         )
-        return body, response_request_id
+        return body, response_request_id, response.headers
 
     def _status_error(
         self,
@@ -805,15 +866,6 @@ class UppzyClient:
             attempts=attempts,
             hint=f"raise http.total_timeout{env}, or try again later",
         )
-
-
-def _listing_ends(page: DocumentPage, new: int, found: int) -> bool:
-    """Whether `page` is the listing's last: empty, no new ids, or the total reached."""
-    if new == 0 or page.has_more is False:
-        return True
-    if page.total is not None:
-        return found >= page.total
-    return page.has_more is None and len(page.documents) < page.per_page
 
 
 def _decode(response: httpx.Response) -> Any:

@@ -120,17 +120,6 @@ class RemoteDocument:
 
 
 @dataclass(frozen=True)
-class DocumentPage:
-    """One page of a document listing, with whatever paging facts the response carried."""
-
-    documents: list[RemoteDocument]
-    page: int
-    per_page: int
-    total: int | None
-    has_more: bool | None
-
-
-@dataclass(frozen=True)
 class Quota:
     """Used and allowed amounts of one resource; None where the service does not say."""
 

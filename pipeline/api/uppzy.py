@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import email.utils
 import math
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from pipeline.api.models import (
     AsyncState,
     AsyncStatus,
     ChatAnswer,
-    DocumentPage,
     DocumentPatch,
+    DocumentStatus,
     FeedbackResult,
     FileDocument,
     JsonObject,
@@ -90,6 +91,8 @@ ENDPOINTS: dict[str, Endpoint] = _endpoints(
     Endpoint("update_document", "PATCH", _S + "/documents/{doc_id}", repeatable=True),
     Endpoint("bulk_status", "PATCH", _S + "/documents/bulk-status", repeatable=True),
     Endpoint("bulk_delete", "POST", _S + "/documents/bulk-delete", repeatable=True),
+    Endpoint("widget_config", "GET", _S + "/widget-config", repeatable=True),
+    Endpoint("update_widget_config", "PATCH", _S + "/widget-config", repeatable=True),
     Endpoint("chat", "POST", _S + "/chat", repeatable=False, chat=True),
     Endpoint("chat_async", "POST", _S + "/chat/async", repeatable=False),
     Endpoint("chat_request_status", "GET", _S + "/chat/requests/{request_id}", repeatable=True),
@@ -142,10 +145,47 @@ def user_statistics_call(site_id: str, email: str) -> Call:
     return _call("user_statistics", {"site_id": site_id, "email": email})
 
 
-def list_documents_call(site_id: str, page: int, per_page: int) -> Call:
-    return _call(
-        "list_documents", {"site_id": site_id}, params={"page": page, "per_page": per_page}
-    )
+def list_documents_call(site_id: str, params: Mapping[str, str | int]) -> Call:
+    """One listing request; `params` come from :func:`listing_params` or a `next` link."""
+    return _call("list_documents", {"site_id": site_id}, params=dict(params))
+
+
+ListingStyle = Literal["page", "offset", "cursor", "link"]
+"""How a listing pages: `page`/`per_page`, `offset`/`limit`, a cursor token, or `next` links."""
+
+
+def listing_params(
+    style: ListingStyle,
+    per_page: int,
+    *,
+    page: int = 1,
+    offset: int = 0,
+    cursor: tuple[str, str] | None = None,
+    probe: bool = False,
+) -> dict[str, str | int]:
+    """The query of one listing request in `style`.
+
+    The page size goes out as `per_page` and `limit` both, so a server that reads either pages
+    by the size asked for. `probe` (the first request when the style is not pinned) asks
+    page 1 the documented way; a server paging otherwise answers its first page anyway.
+    """
+    if style == "page" or probe:
+        return {"page": page, "per_page": per_page, "limit": per_page}
+    if style == "offset":
+        return {"offset": offset, "limit": per_page, "per_page": per_page}
+    params: dict[str, str | int] = {"limit": per_page, "per_page": per_page}
+    if cursor is not None:
+        params[cursor[0]] = cursor[1]
+    return params
+
+
+def widget_config_call(site_id: str) -> Call:
+    return _call("widget_config", {"site_id": site_id})
+
+
+def update_widget_config_call(site_id: str, changes: Mapping[str, Any]) -> Call:
+    """PATCH of the widget settings: only the fields given change (Uppzy documents none)."""
+    return _call("update_widget_config", {"site_id": site_id}, json=dict(changes))
 
 
 def create_document_call(site_id: str, doc: NewDocument) -> Call:
@@ -168,7 +208,11 @@ def create_document_call(site_id: str, doc: NewDocument) -> Call:
     raise TypeError(f"not a document payload: {type(doc).__name__}")  # pragma: no cover
 
 
-def update_document_call(site_id: str, doc_id: str, patch: DocumentPatch) -> Call:
+def update_document_call(
+    site_id: str, doc_id: str, patch: DocumentPatch, words: StatusWords | None = None
+) -> Call:
+    """PATCH of one document; a status goes out as the service's word (`words`)."""
+    status = None if patch.status is None else (words or STATUS_WORDS).to_wire(patch.status)
     body = {
         key: value
         for key, value in (
@@ -177,16 +221,20 @@ def update_document_call(site_id: str, doc_id: str, patch: DocumentPatch) -> Cal
             ("question", patch.question),
             ("answer", patch.answer),
             ("category", patch.category),
-            ("status", patch.status),
+            ("status", status),
         )
         if value is not None
     }
     return _call("update_document", {"site_id": site_id, "doc_id": doc_id}, json=body)
 
 
-def bulk_status_call(site_id: str, doc_ids: list[str], status: str) -> Call:
+def bulk_status_call(
+    site_id: str, doc_ids: list[str], status: DocumentStatus, words: StatusWords | None = None
+) -> Call:
+    """Bulk status change, `status` sent as the service's word for it (`words`)."""
+    word = (words or STATUS_WORDS).to_wire(status)
     return _call(
-        "bulk_status", {"site_id": site_id}, json={"document_ids": doc_ids, "status": status}
+        "bulk_status", {"site_id": site_id}, json={"document_ids": doc_ids, "status": word}
     )
 
 
@@ -261,17 +309,6 @@ _DOC_TYPES = {
     "docx": "file",
     "document": "file",
 }
-_DOC_STATUSES = {
-    "active": "active",
-    "enabled": "active",
-    "published": "active",
-    "live": "active",
-    "draft": "draft",
-    "inactive": "draft",
-    "disabled": "draft",
-    "deactivated": "draft",
-    "unpublished": "draft",
-}
 _READY_WORDS = {"ready", "processed", "indexed", "completed", "complete", "done", "succeeded"}
 _NOT_READY_WORDS = {"processing", "pending", "queued", "indexing", "uploading", "in_progress"}
 _ASYNC_STATES: dict[str, AsyncState] = {
@@ -294,7 +331,78 @@ _FALSE_WORDS = {"false", "no", "0"}
 
 
 class ShapeError(ValueError):
-    """A response lacks something kbsync needs (the client turns it into an ApiError)."""
+    """A response lacks something kbsync needs (the client turns it into an ApiError).
+
+    `setting` names the `[environments.<env>.api]` key that would absorb the difference.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class UnknownStatusWord(ShapeError):
+    """A document's status is a word the environment's `status_words` does not map."""
+
+    def __init__(self, word: str, words: StatusWords, doc_id: str | None = None) -> None:
+        whose = f"document {doc_id} has" if doc_id else "a document has"
+        super().__init__(
+            f"{whose} status {word!r}, which is neither the active word {words.active!r} "
+            f"nor the draft word {words.draft!r}",
+            setting="status_words",
+        )
+        self.word = word
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    """kbsync's document statuses (`active`, `draft`) and the service's words for them.
+
+    Built from `[environments.<env>.api] status_words`; a word neither maps to is an error,
+    never read as draft (a document silently "draft" would be activated, or planned wrong).
+    """
+
+    active: str = "active"
+    draft: str = "draft"
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str] | None) -> StatusWords:
+        """From `{"active": "published", "draft": "inactive"}` (missing keys keep kbsync's)."""
+        mapping = mapping or {}
+        return cls(active=mapping.get("active", "active"), draft=mapping.get("draft", "draft"))
+
+    def to_wire(self, status: DocumentStatus) -> str:
+        """The service's word for kbsync's `status`."""
+        if status == "active":
+            return self.active
+        if status == "draft":
+            return self.draft
+        raise ValueError(f"not a document status: {status!r}")
+
+    def from_wire(self, value: Any, doc_id: str | None = None) -> DocumentStatus:
+        """kbsync's status for the service's `value` (a word, or a boolean `active` flag)."""
+        if isinstance(value, bool):
+            return "active" if value else "draft"
+        word = str(value).strip()
+        if word.casefold() == self.active.casefold():
+            return "active"
+        if word.casefold() == self.draft.casefold():
+            return "draft"
+        raise UnknownStatusWord(word, self, doc_id)
+
+
+STATUS_WORDS = StatusWords()
+"""Uppzy's words as API.md assumes them: `active` and `draft`."""
+
+
+def status_to_wire(status: DocumentStatus, words: StatusWords = STATUS_WORDS) -> str:
+    """The word sent for kbsync's `status` (bulk-status, update)."""
+    return words.to_wire(status)
+
+
+def status_from_wire(value: Any, words: StatusWords = STATUS_WORDS) -> DocumentStatus:
+    """kbsync's status for a word the service sent; :class:`UnknownStatusWord` if unmapped."""
+    return words.from_wire(value)
 
 
 def unwrap_object(body: Any) -> JsonObject:
@@ -389,13 +497,6 @@ def normalise_doc_type(value: str | None) -> str:
     return _DOC_TYPES.get(word, word)
 
 
-def normalise_doc_status(value: Any) -> str:
-    if isinstance(value, bool):
-        return "active" if value else "draft"
-    word = str(value or "").strip().lower()
-    return _DOC_STATUSES.get(word, word)
-
-
 def _readiness(obj: Mapping[str, Any]) -> bool | None:
     for key in ("ready", "is_ready"):
         if key in obj:
@@ -411,23 +512,45 @@ def _readiness(obj: Mapping[str, Any]) -> bool | None:
     return None
 
 
-def parse_document(body: Any) -> RemoteDocument:
+DOCUMENT_FIELDS = ("id", "type", "title", "status")
+"""What kbsync needs of every listed document: matching by type and title, and its status."""
+
+
+def parse_document(
+    body: Any,
+    words: StatusWords = STATUS_WORDS,
+    *,
+    needs: tuple[str, ...] = DOCUMENT_FIELDS,
+) -> RemoteDocument:
+    """A document object; a field of `needs` it lacks is a :class:`ShapeError` naming it.
+
+    Absent fields not in `needs` are left empty (`type`/`title` "" and `status` "" — unknown,
+    never read as draft). The status is mapped through `words`.
+    """
     obj = unwrap_object(body)
     doc_id = object_id(obj)
     if doc_id is None:
-        raise ShapeError(f"document without an id (keys: {sorted(obj)[:8]})")
+        raise ShapeError(f"document without an `id` field (keys: {sorted(obj)[:8]})")
     status_value = obj.get("status")
     if status_value is None and "active" in obj:
         status_value = _bool(obj["active"])
+    status = "" if status_value is None else words.from_wire(status_value, doc_id)
     doc_type = normalise_doc_type(_text(obj, "type", "document_type", "kind", "source_type"))
     if not doc_type:
         doc_type = "qa" if "question" in obj else "text" if "content" in obj else ""
+    title = _text(obj, "title", "name", "filename", "file_name") or ""
+    if not title and doc_type == "qa":
+        title = _text(obj, "question") or ""
+    found = {"id": doc_id, "type": doc_type, "title": title, "status": status}
+    for name in needs:
+        if not found.get(name):
+            raise ShapeError(f"document {doc_id} has no `{name}` field (keys: {sorted(obj)[:8]})")
     return RemoteDocument(
         id=doc_id,
         type=doc_type,
-        title=_text(obj, "title", "name", "filename", "file_name") or "",
+        title=title,
         category=_text(obj, "category"),
-        status=normalise_doc_status(status_value),
+        status=status,
         ready=_readiness(obj),
         content=_text(obj, "content", "text", "body"),
         question=_text(obj, "question"),
@@ -437,29 +560,136 @@ def parse_document(body: Any) -> RemoteDocument:
     )
 
 
-def maybe_document(body: Any) -> RemoteDocument | None:
-    """A document if the body holds one (PATCH may answer with it or with a bare `ok`)."""
+def parse_written_document(body: Any, words: StatusWords = STATUS_WORDS) -> RemoteDocument:
+    """The document a create answers with: its id is all kbsync must have."""
+    return parse_document(body, words, needs=("id",))
+
+
+def maybe_document(body: Any, words: StatusWords = STATUS_WORDS) -> RemoteDocument | None:
+    """A document if the body holds one (PATCH may answer with it or with a bare `ok`).
+
+    A status word the environment does not map is still an error: it is not "no document".
+    """
     try:
-        return parse_document(body)
+        return parse_document(body, words, needs=("id",))
+    except UnknownStatusWord:
+        raise
     except ShapeError:
         return None
 
 
-def parse_document_page(body: Any, page: int, per_page: int) -> DocumentPage:
-    documents = [parse_document(item) for item in unwrap_list(body)]
+# ---------------------------------------------------------------------------------- listing
+
+_CURSOR_KEYS = {
+    "next_cursor": "cursor",
+    "nextCursor": "cursor",
+    "next_page_token": "page_token",
+    "nextPageToken": "page_token",
+    "cursor": "cursor",
+    "next": "cursor",
+}
+"""Keys a next-page token comes under, and the query parameter it goes back in."""
+_LINK_NEXT = re.compile(r"<([^>]*)>\s*;[^,]*?\brel\s*=\s*\"?([^\",;]*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One response of a document listing, with every paging fact it carried.
+
+    `page`, `offset` and `limit` are what the server echoed (None when it did not); `cursor` is
+    the next-page token and the parameter it goes back in; `next_url` a `next` link (body or
+    RFC 8288 `Link` header); `bare` says the body was a bare list (no paging facts at all).
+    """
+
+    documents: list[RemoteDocument]
     total: int | None = None
     has_more: bool | None = None
-    if isinstance(body, dict):
-        meta = body.get("meta") or body.get("pagination") or {}
-        source = meta if isinstance(meta, dict) and meta else body
-        total = _int(source.get("total", source.get("total_count", source.get("count"))))
-        per_page = _int(source.get("per_page", source.get("page_size"))) or per_page
-        has_more = _bool(source.get("has_more", source.get("has_next")))
-        if has_more is None and "next" in source:
-            has_more = bool(source.get("next"))
-    return DocumentPage(
-        documents=documents, page=page, per_page=per_page, total=total, has_more=has_more
+    page: int | None = None
+    offset: int | None = None
+    limit: int | None = None
+    cursor: tuple[str, str] | None = None
+    next_url: str | None = None
+    bare: bool = False
+    says_next: bool = False
+    """A next-page key (`next_cursor`, `next`, …) was present, even if null: the service
+    pages by tokens or links, and a null one means this is the last page."""
+
+    @property
+    def ids(self) -> list[str]:
+        return [doc.id for doc in self.documents]
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "/", "?"))
+
+
+def link_header_next(value: str | None) -> str | None:
+    """The `rel="next"` target of an RFC 8288 `Link` header, if any."""
+    for match in _LINK_NEXT.finditer(value or ""):
+        if "next" in match.group(2).lower().split():
+            return match.group(1).strip()
+    return None
+
+
+def parse_listing(
+    body: Any, headers: Mapping[str, str] | None = None, words: StatusWords = STATUS_WORDS
+) -> ListingPage:
+    """One listing response: its documents and whatever says where the next page is."""
+    documents = [parse_document(item, words) for item in unwrap_list(body)]
+    next_url = link_header_next((headers or {}).get("link"))
+    if not isinstance(body, dict):
+        return ListingPage(documents, next_url=next_url, bare=next_url is None)
+    sources = [body]
+    for key in ("meta", "pagination", "paging", "page_info", "links", "_links"):
+        inner = body.get(key)
+        if isinstance(inner, dict):
+            sources.append(inner)
+
+    def first(*keys: str) -> Any:
+        for source in sources:
+            for key in keys:
+                if source.get(key) is not None:
+                    return source[key]
+        return None
+
+    cursor: tuple[str, str] | None = None
+    says_next = next_url is not None
+    for source in sources:
+        for key, param in _CURSOR_KEYS.items():
+            says_next = says_next or key in source
+            value = source.get(key)
+            if isinstance(value, dict):
+                value = value.get("href")
+            if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+                continue
+            text = str(value)
+            if _is_url(text):
+                next_url = next_url or text
+            elif cursor is None:
+                cursor = (param, text)
+    page_value = first("page", "current_page", "page_number")
+    return ListingPage(
+        documents,
+        total=_int(first("total", "total_count", "totalCount", "total_results")),
+        has_more=_bool(first("has_more", "has_next", "hasMore", "more")),
+        page=None if isinstance(page_value, dict) else _int(page_value),
+        offset=_int(first("offset", "skip", "start")),
+        limit=_int(first("per_page", "limit", "page_size", "pageSize")),
+        cursor=cursor,
+        next_url=next_url,
+        says_next=says_next,
     )
+
+
+def next_link_params(url: str, listing_path: str) -> dict[str, str] | None:
+    """The query of a `next` link, if it points at the listing itself (same path); else None.
+
+    Only the query is taken: a link elsewhere would carry the API key to another address.
+    """
+    parts = urlsplit(url)
+    if parts.path and not parts.path.rstrip("/").endswith(listing_path.rstrip("/")):
+        return None
+    return dict(parse_qsl(parts.query, keep_blank_values=True))
 
 
 def _quota(obj: Mapping[str, Any], name: str) -> Quota:

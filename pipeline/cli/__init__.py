@@ -101,6 +101,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "feedback": ("pipeline.cli.stats_cmd", "feedback_command"),
     "rules": ("pipeline.cli.rules_cmd", "command"),
     "sandbox": ("pipeline.cli.sandbox_cmd", "command"),
+    "site": ("pipeline.cli.site_cmd", "command"),
     "init": ("pipeline.cli.init_cmd", "command"),
     "completion": ("pipeline.cli.completion_cmd", "command"),
     "report": ("pipeline.cli.report_cmd", "command"),

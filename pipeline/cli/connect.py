@@ -35,6 +35,8 @@ def open_client(
             seed=env.sandbox_seed,
             ready_delay=env.sandbox_ready_delay,
             async_delay=env.sandbox_async_delay,
+            dialect=env.sandbox_dialect,
+            status_words=env.api.status_words,
         ) as sandbox:
             client = UppzyClient.for_environment(
                 env, transport=sandbox.transport(), metrics=metrics

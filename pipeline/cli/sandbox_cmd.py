@@ -10,7 +10,15 @@ import click
 
 from pipeline.cli.errors import fail
 from pipeline.errors import KbsyncError
-from pipeline.sandbox import Sandbox, generate_dev_key, load_keys_file, parse_faults
+from pipeline.sandbox import (
+    DIALECTS,
+    Sandbox,
+    generate_dev_key,
+    load_keys_file,
+    parse_faults,
+    parse_rate_limit,
+    parse_status_words,
+)
 from pipeline.sandbox.faults import FaultSpec
 from pipeline.sandbox.server import base_url, bind, serve_forever
 
@@ -25,7 +33,15 @@ def command() -> None:
     Examples:
       kbsync sandbox serve                           on 127.0.0.1:8765
       kbsync sandbox serve --faults '503=0.1' --seed 7   a failure drill
+      kbsync sandbox serve --dialect cursor --status-words active=published,draft=inactive
     """
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    paging: str
+    status_words: str | None
+    rate_limit: str | None
 
 
 @dataclass
@@ -90,6 +106,25 @@ class _Prepared:
     help="How long an injected timeout hangs before answering 504.",
 )
 @click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    default="page",
+    show_default=True,
+    help="How the document listing pages: page/per_page, offset/limit or a next_cursor.",
+)
+@click.option(
+    "--status-words",
+    default=None,
+    metavar="SPEC",
+    help="The service's words for kbsync's statuses, e.g. 'active=published,draft=inactive'.",
+)
+@click.option(
+    "--rate-limit",
+    default=None,
+    metavar="N/WINDOW",
+    help="Refuse past N requests per window (e.g. '120/60s'), with X-RateLimit-* headers.",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a non-loopback --host (the sandbox is meant for this machine only).",
@@ -104,6 +139,9 @@ def serve(
     ready_delay: float,
     async_delay: float,
     timeout_sleep: float,
+    dialect: str,
+    status_words: str | None,
+    rate_limit: str | None,
     allow_remote: bool,
 ) -> None:
     """Serve Uppzy's M2M API under /api/v1 until interrupted.
@@ -113,6 +151,7 @@ def serve(
       kbsync sandbox serve
       kbsync sandbox serve --keys keys.json --port 9000
       kbsync sandbox serve --faults '429=0.1,reset=0.02,latency=20ms' --seed 7
+      kbsync sandbox serve --dialect offset --rate-limit 120/60s
     """
     try:
         prepared = _prepare(
@@ -126,6 +165,7 @@ def serve(
             async_delay,
             timeout_sleep,
             allow_remote,
+            _Dialect(dialect, status_words, rate_limit),
         )
     except KbsyncError as exc:
         fail(exc)
@@ -136,6 +176,13 @@ def serve(
         click.echo(f"  development key (tenant t_local, site s_local): {prepared.dev_key}")
     else:
         click.echo(f"  keys: {keys_file} ({prepared.key_count} keys)")
+    shown = prepared.sandbox.dialect
+    words = ", ".join(f"{k}={v}" for k, v in sorted(shown.status_words.items()))
+    if shown.paging != "page" or words:
+        click.echo(f"  dialect: {shown.paging}" + (f"; status words: {words}" if words else ""))
+    if prepared.sandbox.rate_limiter is not None:
+        limit = prepared.sandbox.rate_limiter.limit
+        click.echo(f"  rate limit: {limit.requests} requests per {limit.window:g} s")
     if not prepared.spec.is_empty:
         click.echo(f"  faults: {prepared.spec.describe()} (seed {prepared.sandbox.faults.seed})")
     click.echo("  OpenAPI document: /api/v1/openapi.json; press Ctrl-C to stop")
@@ -159,8 +206,11 @@ def _prepare(
     async_delay: float,
     timeout_sleep: float,
     allow_remote: bool,
+    dialect: _Dialect,
 ) -> _Prepared:
     spec = parse_faults(faults)
+    words = parse_status_words(dialect.status_words)
+    rate_limit = parse_rate_limit(dialect.rate_limit)
     if keys_file is not None:
         keys, dev_key = load_keys_file(keys_file), None
     else:
@@ -175,6 +225,9 @@ def _prepare(
             ready_delay=ready_delay,
             async_delay=async_delay,
             timeout_sleep=timeout_sleep,
+            dialect=dialect.paging,
+            status_words=words,
+            rate_limit=rate_limit,
         )
     except BaseException:
         sock.close()

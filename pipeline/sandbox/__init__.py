@@ -10,7 +10,8 @@ Public interface::
 
     Sandbox(db_path=None, *, keys=None, open_scope=None, faults=None, seed=None,
             ready_delay=0.5, async_delay=1.0, timeout_sleep=30.0,
-            max_body_bytes=1048576, clock=time.time)
+            max_body_bytes=1048576, clock=time.time,
+            dialect="page", status_words=None, rate_limit=None)
         .app                    the ASGI app (Starlette inside a fault/limit/log edge)
         .transport()            SyncASGITransport (pipeline.asgi_bridge): sync, thread-safe
         .set_faults(spec, seed=None)    change random faults at runtime
@@ -18,13 +19,17 @@ Public interface::
                        path=None, retry_after=None) -> ScriptedFault
         .request_log(operation=None, method=None) -> list[LoggedRequest]
         .clear_request_log()
-        .documents(site_id) -> list[dict]   the site's documents as the API shows them
+        .documents(site_id, wire=False) -> list[dict]   the site's documents (statuses in
+                                kbsync's words unless wire=True)
+        .dialect                Dialect(paging, status_words): how it answers
         .close()                (also a context manager)
     run_on_port(sandbox, host="127.0.0.1", port=0)  context manager → base URL ".../api/v1"
     create_app(db_path=None, **options) -> ASGI app
     Scope(tenant_id, site_ids, plan="level2", limits=Limits(), ...); Scope.local()
     load_keys_file(path) -> KeyRing; parse_keys(data) -> KeyRing; generate_dev_key()
     parse_faults(spec) -> FaultSpec
+    parse_status_words("active=published,draft=inactive") -> dict; DIALECTS
+    parse_rate_limit("120/60s") -> RateLimit
 
 In-process from synchronous code (no key needed with an open scope)::
 
@@ -44,6 +49,7 @@ connection (the client sees a transport error, never a 500).
 
 from __future__ import annotations
 
+from pipeline.sandbox.dialect import DIALECTS, Dialect, parse_status_words
 from pipeline.sandbox.edge import LoggedRequest
 from pipeline.sandbox.faults import (
     FaultInjector,
@@ -60,17 +66,21 @@ from pipeline.sandbox.keys import (
     load_keys_file,
     parse_keys,
 )
+from pipeline.sandbox.ratelimit import RateLimit, parse_rate_limit
 from pipeline.sandbox.sandbox import Sandbox, create_app
 from pipeline.sandbox.server import run_on_port
 from pipeline.sandbox.transport import IN_PROCESS_BASE_URL
 
 __all__ = [
+    "DIALECTS",
     "IN_PROCESS_BASE_URL",
+    "Dialect",
     "FaultInjector",
     "FaultSpec",
     "KeyRing",
     "Limits",
     "LoggedRequest",
+    "RateLimit",
     "Sandbox",
     "SandboxConnectionReset",
     "Scope",
@@ -80,5 +90,7 @@ __all__ = [
     "load_keys_file",
     "parse_faults",
     "parse_keys",
+    "parse_rate_limit",
+    "parse_status_words",
     "run_on_port",
 ]

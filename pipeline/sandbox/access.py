@@ -7,10 +7,11 @@ scope is a 403, an unknown one a 404, a level1 plan a 403, a missing or unknown 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from pipeline.sandbox.dialect import Dialect
 from pipeline.sandbox.faults import FaultInjector
 from pipeline.sandbox.keys import API_PLANS, KeyRing
 from pipeline.sandbox.keys import Scope as KeyScope
@@ -23,10 +24,11 @@ FORBIDDEN_SITE = "forbidden: the API key is not allowed to use this site"
 
 @dataclass(frozen=True)
 class Settings:
-    """Timing of the emulated service."""
+    """Timing of the emulated service, and the dialect it speaks."""
 
     ready_delay: float = 0.5
     async_delay: float = 1.0
+    dialect: Dialect = field(default_factory=Dialect)
 
 
 @dataclass

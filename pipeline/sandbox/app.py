@@ -33,7 +33,12 @@ Choices where Uppzy's docs are silent (API.md's open questions), all returned as
   than good/bad are ``400 feedback must be 'good' or 'bad'``, as Uppzy documents. A repeat
   rating replaces the first and its response omits ``feedback_submitted_at``.
 - Listings are wrapped: ``{"documents": […], "page", "per_page", "total"}``,
-  ``{"sessions": […]}``, ``{"periods": […]}``; ``per_page`` is 1–100 (default 50).
+  ``{"sessions": […]}``, ``{"periods": […]}``; ``per_page`` is 1–100 (default 50). The
+  document listing and the status words can speak other dialects
+  (:mod:`pipeline.sandbox.dialect`: offset or cursor paging, ``published``/``inactive``…).
+- Widget settings (Uppzy documents no fields): see :mod:`pipeline.sandbox.widget`.
+- Rate limit (off unless configured): ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (seconds,
+  decimal) on every answer, ``429 rate limit exceeded`` with ``Retry-After`` past it.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from pipeline.sandbox import accounts, chat, documents
+from pipeline.sandbox import accounts, chat, documents, widget
 from pipeline.sandbox.access import Context
 from pipeline.sandbox.endpoints import API_PREFIX, ENDPOINTS
 from pipeline.sandbox.openapi import openapi_document
@@ -67,6 +72,8 @@ def build_api(context: Context) -> Starlette:
         "getSiteStatistics": accounts.get_site_statistics,
         "listSessions": accounts.list_sessions,
         "getUserStatistics": accounts.get_user_statistics,
+        "getWidgetConfig": widget.get_widget_config,
+        "updateWidgetConfig": widget.update_widget_config,
         "listDocuments": documents.list_documents,
         "uploadDocument": documents.upload_document,
         "createTextDocument": documents.create_text_document,

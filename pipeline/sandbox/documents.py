@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pipeline.sandbox.access import context_of, site_of
+from pipeline.sandbox.dialect import Dialect, decode_cursor, encode_cursor
 from pipeline.sandbox.payloads import (
     MESSAGE_MAX,
     NON_BLANK,
@@ -42,14 +43,16 @@ FILE_TYPES = {
 ACCEPTED_CONTENT_TYPES = frozenset({*FILE_TYPES.values(), "text/markdown"})
 
 
-def document_json(document: Document, now: float, ready_delay: float) -> dict[str, Any]:
-    """The document object of API.md."""
+def document_json(
+    document: Document, now: float, ready_delay: float, dialect: Dialect | None = None
+) -> dict[str, Any]:
+    """The document object of API.md, its status in the dialect's words."""
     data: dict[str, Any] = {
         "id": document.id,
         "type": document.type,
         "title": document.title,
         "category": document.category,
-        "status": document.status,
+        "status": (dialect or Dialect()).word(document.status),
         "ready": now >= document.indexed_at + ready_delay,
         "created_at": iso(document.created_at),
         "updated_at": iso(document.updated_at),
@@ -68,7 +71,8 @@ def document_json(document: Document, now: float, ready_delay: float) -> dict[st
 
 def _document_response(request: Request, document: Document, status: int = 200) -> Response:
     context = context_of(request)
-    payload = document_json(document, context.clock(), context.settings.ready_delay)
+    settings = context.settings
+    payload = document_json(document, context.clock(), settings.ready_delay, settings.dialect)
     return JSONResponse(payload, status_code=status)
 
 
@@ -77,22 +81,44 @@ def text_size(*parts: str | None) -> int:
 
 
 async def list_documents(request: Request) -> Response:
+    """The listing, paged the dialect's way (see :mod:`pipeline.sandbox.dialect`)."""
     site, _ = site_of(request)
-    page = query_int(request, "page", 1, 1, PAGE_MAX)
-    per_page = query_int(request, "per_page", 50, 1, 100)
     context = context_of(request)
-    documents, total = context.store.documents(
-        site.id, offset=(page - 1) * per_page, limit=per_page
-    )
+    settings = context.settings
+    paging = settings.dialect.paging
+    if paging == "page":
+        page = query_int(request, "page", 1, 1, PAGE_MAX)
+        limit = query_int(request, "per_page", 50, 1, 100)
+        offset = (page - 1) * limit
+    else:
+        limit = query_int(request, "limit", 20, 1, 100)
+        if paging == "offset":
+            offset = query_int(request, "offset", 0, 0, PAGE_MAX * 100)
+        else:
+            token = request.query_params.get("cursor")
+            decoded = 0 if token is None else decode_cursor(token)
+            if decoded is None:
+                raise HttpError(400, "invalid query parameter: cursor")
+            offset = decoded
+    documents, total = context.store.documents(site.id, offset=offset, limit=limit)
     now = context.clock()
-    return JSONResponse(
-        {
-            "documents": [document_json(d, now, context.settings.ready_delay) for d in documents],
-            "page": page,
-            "per_page": per_page,
+    items = [document_json(d, now, settings.ready_delay, settings.dialect) for d in documents]
+    if paging == "page":
+        body: dict[str, Any] = {
+            "documents": items,
+            "page": offset // limit + 1,
+            "per_page": limit,
             "total": total,
         }
-    )
+    elif paging == "offset":
+        body = {"data": items, "offset": offset, "limit": limit, "total": total}
+    else:
+        following = offset + len(documents)
+        body = {
+            "data": items,
+            "next_cursor": encode_cursor(following) if following < total else None,
+        }
+    return JSONResponse(body)
 
 
 def _new_document(site: Site, now: float, **fields: Any) -> Document:
@@ -129,7 +155,7 @@ async def create_text_document(request: Request) -> Response:
     title = text_field(body, "title", required=True, max_length=TITLE_MAX)
     content = text_field(body, "content", required=True)
     category = text_field(body, "category", max_length=CATEGORY_MAX, blank_ok=True)
-    status = status_field(body) or "draft"
+    status = status_field(body, context_of(request).settings.dialect) or "draft"
     document = _new_document(
         site,
         context_of(request).clock(),
@@ -150,7 +176,7 @@ async def create_qa_document(request: Request) -> Response:
     answer = text_field(body, "answer", required=True)
     title = text_field(body, "title", max_length=TITLE_MAX) or question
     category = text_field(body, "category", max_length=CATEGORY_MAX, blank_ok=True)
-    status = status_field(body) or "draft"
+    status = status_field(body, context_of(request).settings.dialect) or "draft"
     document = _new_document(
         site,
         context_of(request).clock(),
@@ -248,7 +274,7 @@ async def update_document(request: Request) -> Response:
             changes[name] = value
     if "category" in body:
         changes["category"] = text_field(body, "category", max_length=CATEGORY_MAX, blank_ok=True)
-    status = status_field(body)
+    status = status_field(body, context.settings.dialect)
     if status is not None:
         changes["status"] = status
     changed = {k: v for k, v in changes.items() if getattr(document, k) != v}
@@ -274,9 +300,9 @@ async def bulk_update_status(request: Request) -> Response:
     site, _ = site_of(request)
     body = await json_object(request)
     ids = document_ids_field(body)
-    status = status_field(body, required=True)
-    assert status is not None
     context = context_of(request)
+    status = status_field(body, context.settings.dialect, required=True)
+    assert status is not None
     updated = context.store.set_status(site.id, ids, status, context.clock())
     return JSONResponse({"updated": updated})
 

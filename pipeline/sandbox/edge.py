@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.sandbox.endpoints import OPENAPI_PATH
 from pipeline.sandbox.faults import Fault, FaultInjector, SandboxConnectionReset
+from pipeline.sandbox.ratelimit import RateLimiter
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -106,7 +107,9 @@ class Edge:
         operation_of: Callable[[str, str], str | None],
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         timeout_sleep: float = 30.0,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
+        self.rate_limiter = rate_limiter
         self.app = app
         self.faults = faults
         self.log = log
@@ -150,6 +153,14 @@ class Edge:
         if record.path == OPENAPI_PATH:
             await self._handle(scope, body, receive, send, record)
             return
+        if self.rate_limiter is not None:
+            verdict = self.rate_limiter.take()
+            if not verdict.allowed:
+                record.status = 429
+                headers = {**verdict.headers, "Retry-After": str(math.ceil(verdict.retry_after))}
+                await _send_json(send, 429, {"error": _FAULT_ERRORS["429"]}, headers)
+                return
+            send = _with_headers(send, verdict.headers)
         decision = self.faults.decide(record.method, record.path, record.operation)
         if decision.latency > 0:
             await asyncio.sleep(decision.latency)
@@ -240,6 +251,18 @@ class _Record:
             started_at=self.started_at,
             duration=time.perf_counter() - self._start,
         )
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    """`send`, adding `headers` to the response's start."""
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
 
 
 async def _discard(message: Message) -> None:

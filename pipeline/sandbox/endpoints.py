@@ -45,6 +45,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "getUserStatistics",
         "Per-user statistics",
     ),
+    Endpoint("GET", "/m2m/sites/{site_id}/widget-config", "getWidgetConfig", "Widget settings"),
+    Endpoint(
+        "PATCH",
+        "/m2m/sites/{site_id}/widget-config",
+        "updateWidgetConfig",
+        "Change widget settings",
+    ),
     Endpoint("GET", "/m2m/sites/{site_id}/documents", "listDocuments", "List documents"),
     Endpoint("POST", "/m2m/sites/{site_id}/documents", "uploadDocument", "Upload a file"),
     Endpoint(

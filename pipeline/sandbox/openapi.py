@@ -66,6 +66,15 @@ _OPTIONAL_STATUS = {
     "description": "draft (default) or active; null means unchanged/default.",
 }
 _TITLE = _string(min_length=1, max_length=300, non_blank=True)
+_WIDGET_FIELDS: JsonObject = {
+    "title": _string(min_length=1, max_length=100, non_blank=True),
+    "welcome_message": _string(min_length=1, max_length=500, non_blank=True),
+    "placeholder": _string(min_length=1, max_length=200, non_blank=True),
+    "primary_color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+    "position": {"type": "string", "enum": ["bottom-right", "bottom-left"]},
+    "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
+    "enabled": {"type": "boolean"},
+}
 _CATEGORY = _string(max_length=100, nullable=True)
 _SESSION_ID = _string(
     min_length=1,
@@ -172,6 +181,19 @@ def _schemas() -> JsonObject:
             ["document_ids", "status"],
         ),
         "BulkDelete": _object({"document_ids": _DOCUMENT_IDS}, ["document_ids"]),
+        "WidgetConfig": _object(
+            {
+                "site_id": {"type": "string"},
+                **_WIDGET_FIELDS,
+                "updated_at": _OPTIONAL_TIMESTAMP,
+            },
+            ["site_id", *_WIDGET_FIELDS],
+            "The site's chat widget (Uppzy documents no fields; these are the sandbox's).",
+        ),
+        "WidgetConfigUpdate": {
+            **_object(_WIDGET_FIELDS, [], "Any subset of the fields; anything else is a 400."),
+            "additionalProperties": False,
+        },
         "Updated": _object({"updated": _COUNT}, ["updated"]),
         "Deleted": _object({"deleted": _COUNT}, ["deleted"]),
         "ChatInput": _object(
@@ -510,6 +532,14 @@ _OPERATIONS: dict[str, tuple[str, str, JsonObject | None, list[str], list[JsonOb
         [],
     ),
     "closeSession": ("200", "Ok", _json_body("SessionInput"), _JSON_WRITE_ERRORS, []),
+    "getWidgetConfig": ("200", "WidgetConfig", None, _READ_ERRORS, []),
+    "updateWidgetConfig": (
+        "200",
+        "WidgetConfig",
+        _json_body("WidgetConfigUpdate"),
+        _JSON_WRITE_ERRORS,
+        [],
+    ),
 }
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from pipeline.sandbox.dialect import Dialect
+
 ID_MAX = 200
 MESSAGE_MAX = 4000
-DOCUMENT_STATUSES = ("draft", "active")
 BULK_MAX = 1000
 NON_BLANK = re.compile(r"\S")
 
@@ -69,16 +70,19 @@ def text_field(
     return value
 
 
-def status_field(body: dict[str, Any], *, required: bool = False) -> str | None:
-    """A document status; absent or null means "unchanged" unless `required`."""
+def status_field(body: dict[str, Any], dialect: Dialect, *, required: bool = False) -> str | None:
+    """A document status in the dialect's words, returned as the stored status (`active`,
+    `draft`); absent or null means "unchanged" unless `required`."""
     value = body.get("status")
     if value is None and not required:
         return None
     if value is None:
         raise HttpError(400, "status is required")
-    if value not in DOCUMENT_STATUSES:
-        raise HttpError(400, "invalid payload: status must be 'draft' or 'active'")
-    return str(value)
+    status = dialect.status_of(value)
+    if status is None:
+        draft, active = dialect.words
+        raise HttpError(400, f"invalid payload: status must be '{draft}' or '{active}'")
+    return status
 
 
 def document_ids_field(body: dict[str, Any]) -> list[str]:

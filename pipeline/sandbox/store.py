@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS chat_requests (
 );
 CREATE INDEX IF NOT EXISTS chat_requests_by_site ON chat_requests (site_id, created_at);
 CREATE INDEX IF NOT EXISTS chat_requests_by_tenant ON chat_requests (tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS widget_configs (
+    site_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at REAL NOT NULL
+);
 """
 
 
@@ -280,6 +283,24 @@ class Store:
             "SELECT id, tenant_id, name FROM sites WHERE tenant_id = ? ORDER BY id", (tenant_id,)
         )
         return [Site(r["id"], r["tenant_id"], r["name"]) for r in rows]
+
+    # -- widget ------------------------------------------------------------------------------
+
+    def widget_config(self, site_id: str) -> tuple[dict[str, Any], float] | None:
+        """The fields stored for a site's widget and when they changed; None if never set."""
+        row = self._one(
+            "SELECT config, updated_at FROM widget_configs WHERE site_id = ?", (site_id,)
+        )
+        return None if row is None else (json.loads(row["config"]), row["updated_at"])
+
+    def set_widget_config(self, site_id: str, config: dict[str, Any], now: float) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO widget_configs (site_id, config, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(site_id) DO UPDATE SET config = excluded.config, "
+                "updated_at = excluded.updated_at",
+                (site_id, json.dumps(config, sort_keys=True), now),
+            )
 
     # -- documents ---------------------------------------------------------------------------
 

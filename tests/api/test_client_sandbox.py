@@ -440,3 +440,20 @@ def test_requests_in_flight_never_exceed_http_concurrency(
         peak = max(peak, in_flight)
     assert 1 < peak <= 3
     assert client.worker_threads == 6
+
+
+def test_widget_settings_are_read_and_changed(local: UppzyClient) -> None:
+    before = local.widget_config(SITE)
+    assert before["site_id"] == SITE and before["enabled"] is True
+    after = local.update_widget_config(SITE, {"welcome_message": "Hello!", "enabled": False})
+    assert (after["welcome_message"], after["enabled"]) == ("Hello!", False)
+    assert after["title"] == before["title"]
+    assert local.widget_config(SITE) == after
+
+
+def test_a_bad_widget_setting_is_refused_naming_it(local: UppzyClient) -> None:
+    from pipeline.api import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError) as caught:
+        local.update_widget_config(SITE, {"primary_color": "red"})
+    assert caught.value.error == "invalid payload: primary_color must be #RRGGBB"

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.api import (
     AuthError,
+    IncompleteListingError,
     PlanError,
     RateLimitedError,
     TextDocument,
@@ -137,7 +138,7 @@ def test_common_headers_and_one_client_request_id_across_retries() -> None:
     assert first.headers["X-Request-Id"] == second.headers["X-Request-Id"]
     assert (
         str(first.url)
-        == "https://api.uppzy.test/api/v1/m2m/sites/s_help/documents?page=1&per_page=100"
+        == "https://api.uppzy.test/api/v1/m2m/sites/s_help/documents?page=1&per_page=100&limit=100"
     )
 
 
@@ -227,17 +228,23 @@ def test_listing_shape_variants(pages: list[object]) -> None:
     assert sorted(requested) == [str(n) for n in range(1, len(pages) + 1)]
 
 
-def test_a_server_that_ignores_paging_is_listed_once() -> None:
+def test_a_full_page_that_ignores_page_and_offset_is_refused_not_taken_as_all() -> None:
     everything = [{**DOC, "id": f"d{i}"} for i in range(100)]
     requested: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        requested.append(request.url.params["page"])
+        requested.append(str(request.url.params))
         return httpx.Response(200, json={"documents": everything})
 
-    with make_client(handler) as client:
-        assert len(client.list_documents("s_help")) == 100
-    assert requested == ["1", "2"]
+    with make_client(handler) as client, pytest.raises(IncompleteListingError) as caught:
+        client.list_documents("s_help")
+    assert requested == [
+        "page=1&per_page=100&limit=100",
+        "page=2&per_page=100&limit=100",
+        "offset=100&limit=100&per_page=100",
+    ]
+    assert "whatever page or offset is asked for" in caught.value.message
+    assert "[environments.production.api] pagination" in (caught.value.hint or "")
 
 
 def test_for_environment_reads_the_key_from_the_named_variable(

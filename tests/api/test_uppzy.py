@@ -12,7 +12,7 @@ from pipeline.api.models import DocumentPatch, FileDocument, QaDocument, TextDoc
 
 def test_every_endpoint_is_described_once_with_a_method_and_a_path() -> None:
     paths = [(e.method, e.path) for e in uppzy.ENDPOINTS.values()]
-    assert len(paths) == len(set(paths)) == 21
+    assert len(paths) == len(set(paths)) == 23
     assert all(e.path.startswith("/m2m/") for e in uppzy.ENDPOINTS.values())
 
 
@@ -119,10 +119,41 @@ def test_a_document_is_read_whatever_its_id_key_or_wrapper(variant: dict[str, ob
 
 @pytest.mark.parametrize(
     ("raw", "status"),
-    [("Active", "active"), ("INACTIVE", "draft"), ("disabled", "draft"), ("draft", "draft")],
+    [("Active", "active"), ("draft", "draft"), (True, "active"), (False, "draft")],
 )
-def test_status_words_are_normalised(raw: str, status: str) -> None:
+def test_the_environments_status_words_are_read(raw: object, status: str) -> None:
     assert uppzy.parse_document({**DOC, "status": raw}).status == status
+
+
+@pytest.mark.parametrize("raw", ["INACTIVE", "disabled", "published", "archived", ""])
+def test_an_unmapped_status_word_is_an_error_naming_it_never_draft(raw: str) -> None:
+    with pytest.raises(uppzy.UnknownStatusWord, match=f"status {raw!r}") as caught:
+        uppzy.parse_document({**DOC, "status": raw})
+    assert caught.value.setting == "status_words"
+
+
+def test_status_words_map_both_ways_through_the_setting() -> None:
+    words = uppzy.StatusWords.from_mapping({"active": "published", "draft": "inactive"})
+    assert uppzy.parse_document({**DOC, "status": "Published"}, words).status == "active"
+    assert uppzy.parse_document({**DOC, "status": "inactive"}, words).status == "draft"
+    assert uppzy.status_to_wire("active", words) == "published"
+    assert uppzy.status_from_wire("inactive", words) == "draft"
+    with pytest.raises(uppzy.UnknownStatusWord, match="'active'"):
+        uppzy.parse_document({**DOC, "status": "active"}, words)
+    assert uppzy.bulk_status_call("s", ["d1"], "draft", words).json == {
+        "document_ids": ["d1"],
+        "status": "inactive",
+    }
+    patch = DocumentPatch(status="active")
+    assert uppzy.update_document_call("s", "d1", patch, words).json == {"status": "published"}
+
+
+@pytest.mark.parametrize("missing", ["status", "title", "type"])
+def test_a_listed_document_without_a_needed_field_is_an_error_naming_it(missing: str) -> None:
+    body = {key: value for key, value in DOC.items() if key != missing}
+    body.pop("content", None) if missing == "type" else None
+    with pytest.raises(uppzy.ShapeError, match=f"document d1 has no `{missing}` field"):
+        uppzy.parse_listing({"documents": [body]})
 
 
 @pytest.mark.parametrize(
@@ -147,7 +178,7 @@ def test_q_and_a_type_spellings_are_normalised() -> None:
 
 
 def test_a_document_without_any_id_is_refused() -> None:
-    with pytest.raises(uppzy.ShapeError, match="without an id"):
+    with pytest.raises(uppzy.ShapeError, match="without an `id` field"):
         uppzy.parse_document({"title": "x"})
 
 
@@ -162,22 +193,57 @@ def test_a_document_without_any_id_is_refused() -> None:
     ],
 )
 def test_a_page_is_read_bare_or_wrapped(body: object) -> None:
-    page = uppzy.parse_document_page(body, 1, 100)
+    page = uppzy.parse_listing(body)
     assert [doc.id for doc in page.documents] == ["d1"]
+    assert page.bare is isinstance(body, list)
 
 
 def test_paging_facts_are_read_when_present() -> None:
-    page = uppzy.parse_document_page(
-        {"documents": [DOC], "page": 2, "per_page": 50, "total": 120}, 2, 100
-    )
-    assert (page.total, page.per_page, page.has_more) == (120, 50, None)
-    page = uppzy.parse_document_page({"items": [DOC], "has_more": False}, 1, 100)
+    page = uppzy.parse_listing({"documents": [DOC], "page": 2, "per_page": 50, "total": 120})
+    assert (page.total, page.limit, page.page, page.has_more) == (120, 50, 2, None)
+    page = uppzy.parse_listing({"items": [DOC], "has_more": False})
     assert page.has_more is False
+    page = uppzy.parse_listing({"data": [DOC], "offset": 40, "limit": 20, "total": 58})
+    assert (page.offset, page.limit, page.total, page.cursor) == (40, 20, 58, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "cursor"),
+    [
+        ({"data": [DOC], "next_cursor": "abc"}, ("cursor", "abc")),
+        ({"data": [DOC], "next_page_token": "t2"}, ("page_token", "t2")),
+        ({"data": [DOC], "next": "opaque=="}, ("cursor", "opaque==")),
+        ({"data": [DOC], "meta": {"cursor": "c9"}, "has_more": True}, ("cursor", "c9")),
+        ({"data": [DOC], "next_cursor": None}, None),
+    ],
+)
+def test_cursor_tokens_are_recognised_under_every_usual_key(
+    body: object, cursor: tuple[str, str] | None
+) -> None:
+    assert uppzy.parse_listing(body).cursor == cursor
+
+
+def test_next_links_come_from_the_body_or_an_rfc_8288_link_header() -> None:
+    page = uppzy.parse_listing({"data": [DOC], "next": "/api/v1/m2m/sites/s/documents?p=2"})
+    assert (page.next_url, page.cursor) == ("/api/v1/m2m/sites/s/documents?p=2", None)
+    link = '<https://x.test/a?page=1>; rel="prev", <https://x.test/a?page=3>; rel="next"'
+    assert uppzy.parse_listing([DOC], {"link": link}).next_url == "https://x.test/a?page=3"
+    assert uppzy.parse_listing([DOC], {"link": link}).bare is False
+    assert uppzy.link_header_next('<https://x.test/a?page=9>; rel="last"') is None
+
+
+def test_a_next_link_is_followed_only_on_the_listing_itself() -> None:
+    path = "/m2m/sites/s/documents"
+    assert uppzy.next_link_params("https://api.test/api/v1/m2m/sites/s/documents?c=2", path) == {
+        "c": "2"
+    }
+    assert uppzy.next_link_params("?page=2&per_page=100", path) == {"page": "2", "per_page": "100"}
+    assert uppzy.next_link_params("https://evil.test/collect?c=2", path) is None
 
 
 def test_a_list_that_is_neither_bare_nor_wrapped_is_refused() -> None:
     with pytest.raises(uppzy.ShapeError, match="expected a list"):
-        uppzy.parse_document_page({"weird": 1}, 1, 100)
+        uppzy.parse_listing({"weird": 1})
 
 
 def test_limits_nested_and_flat() -> None:

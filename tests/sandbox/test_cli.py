@@ -173,3 +173,66 @@ def test_without_a_keys_file_a_development_key_is_printed(tmp_path: Path) -> Non
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--status-words", "active"], "error: --status-words: 'active' is not STATUS=WORD\n"),
+        (["--status-words", "live=on"], "error: unknown status 'live' in the sandbox's status words\n"),
+        (["--status-words", "active=x,draft=x"], "error: the sandbox's words for active and draft must differ\n"),
+        (["--rate-limit", "fast"], "error: --rate-limit 'fast' is not REQUESTS/WINDOW\n"),
+    ],
+)  # fmt: skip
+def test_a_bad_dialect_option_is_exit_2_with_one_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = serve(tmp_path, "--port", "0", *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines(keepends=True)[0] == message
+
+
+def test_an_unknown_dialect_is_a_usage_error(tmp_path: Path) -> None:
+    result = serve(tmp_path, "--dialect", "graphql")
+    assert result.exit_code == 2
+    assert "'graphql' is not one of 'page', 'offset', 'cursor'" in result.stderr
+
+
+@pytest.mark.timeout(60)
+def test_serve_speaks_the_cursor_dialect_with_other_status_words(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"keys": {"k-1": {"tenant_id": "t_a", "site_ids": ["s_a"]}}}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "sandbox", "serve", "--port", "0",
+         "--db", str(tmp_path / "db.sqlite3"), "--keys", str(keys), "--dialect", "cursor",
+         "--status-words", "active=published,draft=inactive", "--rate-limit", "50/1s"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(6)]
+        assert banner[3:5] == [
+            "  dialect: cursor; status words: active=published, draft=inactive\n",
+            "  rate limit: 50 requests per 1 s\n",
+        ]
+        url = banner[0].split()[-1]
+        headers = {"X-API-Key": "k-1"}
+        documents = f"{url}/m2m/sites/s_a/documents"
+        for n in range(3):
+            body = {"title": f"T{n}", "content": "x", "status": "published"}
+            assert httpx.post(f"{documents}/text", json=body, headers=headers).status_code == 201
+        first = httpx.get(documents, params={"limit": 2}, headers=headers)
+        assert first.headers["X-RateLimit-Limit"] == "50"
+        page = first.json()
+        assert [d["status"] for d in page["data"]] == ["published", "published"]
+        rest = httpx.get(documents, params={"cursor": page["next_cursor"]}, headers=headers).json()
+        assert ([d["title"] for d in rest["data"]], rest["next_cursor"]) == (["T2"], None)
+        refused = httpx.patch(f"{documents}/bulk-status", headers=headers,
+                              json={"document_ids": [], "status": "active"})  # fmt: skip
+        assert refused.json() == {
+            "error": "invalid payload: status must be 'inactive' or 'published'"
+        }
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)

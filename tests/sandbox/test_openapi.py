@@ -46,7 +46,7 @@ def test_every_route_is_documented_and_every_operation_served(
                 (method, route.path) for method in route.methods or () if method != "HEAD"
             )
     assert served == documented
-    assert len(documented) == len(ENDPOINTS) == 21
+    assert len(documented) == len(ENDPOINTS) == 23
 
 
 def test_the_document_is_openapi_3_1_with_the_api_key_scheme(document: dict[str, Any]) -> None:
@@ -118,6 +118,9 @@ def test_real_responses_match_their_documented_schemas(
     check(acme.get(f"{site}/users/ann@example.test/statistics"))
     check(acme.get(site))
     check(acme.get(f"{site}/statistics"))
+    check(acme.get(f"{site}/widget-config"))
+    check(acme.patch(f"{site}/widget-config", json={"title": "Help", "enabled": False}))
+    check(acme.patch(f"{site}/widget-config", json={"colour": "red"}))
     check(acme.post(f"{site}/documents/bulk-delete", json={"document_ids": [text["id"]]}))
     check(acme.get("/m2m/sites/s_beta"))
     check(acme.post(f"{site}/documents/text", json={"title": 1}))

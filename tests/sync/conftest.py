@@ -48,6 +48,35 @@ batches:
 """
 
 
+DIALECT_WORDS = {"active": "published", "draft": "inactive"}
+SANDBOX_DIALECTS: dict[str, dict[str, Any]] = {
+    "page": {},
+    "cursor": {"dialect": "cursor", "status_words": DIALECT_WORDS},
+}
+"""Sandbox options per dialect under test: `cursor` pages by `next_cursor` (ignoring `page`) and
+says `published`/`inactive`, so a sync proves it reads Uppzy whichever way it answers."""
+
+
+def sandbox_options(dialect: str) -> dict[str, Any]:
+    """Keyword arguments of :class:`Sandbox` for `dialect` (a key of SANDBOX_DIALECTS)."""
+    return dict(SANDBOX_DIALECTS[dialect])
+
+
+def config_for(dialect: str, config: str = CONFIG) -> str:
+    """`config` with the `local` environment set up for `dialect`: its in-process sandbox
+    speaks it (`sandbox_dialect`) and kbsync maps its status words (`[…api] status_words`)."""
+    options = SANDBOX_DIALECTS[dialect]
+    if not options:
+        return config
+    words = ", ".join(f'{k} = "{v}"' for k, v in options["status_words"].items())
+    config = config.replace(
+        'tenant_id = "t_local"\n',
+        f'tenant_id = "t_local"\nsandbox_dialect = "{options["dialect"]}"\n',
+        1,
+    )
+    return config + f"\n[environments.local.api]\nstatus_words = {{ {words} }}\n"
+
+
 def base_files() -> dict[str, str | bytes]:
     return {
         "content/rollout.yaml": ROLLOUT,
@@ -138,17 +167,21 @@ class Harness:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The in-process sandbox; `@pytest.mark.parametrize("sandbox", ["cursor"], indirect=True)`
+    makes it speak another dialect (see SANDBOX_DIALECTS; the `harness` follows it)."""
     scope = Scope(tenant_id="t_local", site_ids=("s_local", "s_agents"))
+    options = sandbox_options(getattr(request, "param", "page"))
     with Sandbox(
-        None, open_scope=scope, ready_delay=0.0, async_delay=0.0, timeout_sleep=1.5
+        None, open_scope=scope, ready_delay=0.0, async_delay=0.0, timeout_sleep=1.5, **options
     ) as box:
         yield box
 
 
 @pytest.fixture
 def harness(tmp_path: Path, sandbox: Sandbox) -> Iterator[Harness]:
-    root = write_repo(tmp_path / "repo", base_files(), config=CONFIG)
+    config = config_for(sandbox.dialect.paging if sandbox.dialect.status_words else "page")
+    root = write_repo(tmp_path / "repo", base_files(), config=config)
     (root / ".gitignore").write_text(".kbsync/\n")
     commit_all(root, "initial content")
     h = Harness(root, sandbox)

@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.sandbox import Sandbox, Scope
 from tests.helpers import commit_all, write_repo
-from tests.sync.conftest import CONFIG, Harness, base_files
+from tests.sync.conftest import CONFIG, Harness, base_files, config_for, sandbox_options
 from tests.sync.test_sync_robustness import many_files
 
 CRASH_CONFIG = CONFIG.replace(
@@ -79,8 +79,9 @@ def _wait_for_progress(root: Path, process: subprocess.Popen[bytes], point: int)
         time.sleep(0.002)
 
 
-def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
-    root = write_repo(tmp_path / "repo", base_files() | many_files(60), config=CRASH_CONFIG)
+def crash_rounds(tmp_path: Path, rounds: int, seed: int, dialect: str = "page") -> list[str]:
+    config = config_for(dialect, CRASH_CONFIG)
+    root = write_repo(tmp_path / "repo", base_files() | many_files(60), config=config)
     (root / ".gitignore").write_text(".kbsync/\n")
     commit_all(root)
     rng = random.Random(seed)
@@ -100,7 +101,8 @@ def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
         _, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err.decode()
         scope = Scope(tenant_id="t_local", site_ids=("s_local", "s_agents"))
-        with Sandbox(root / ".kbsync/sandbox.sqlite3", open_scope=scope) as sandbox:
+        db = root / ".kbsync/sandbox.sqlite3"
+        with Sandbox(db, open_scope=scope, **sandbox_options(dialect)) as sandbox:
             harness = Harness(root, sandbox)
             harness.assert_converged()
             assert harness.plan().changes == []
@@ -109,12 +111,14 @@ def crash_rounds(tmp_path: Path, rounds: int, seed: int) -> list[str]:
     return report
 
 
-def test_sync_survives_sigkill(tmp_path: Path) -> None:
-    report = crash_rounds(tmp_path, rounds=3, seed=11)
+@pytest.mark.parametrize("dialect", ["page", "cursor"])
+def test_sync_survives_sigkill(tmp_path: Path, dialect: str) -> None:
+    report = crash_rounds(tmp_path, rounds=3, seed=11, dialect=dialect)
     assert any("killed=True" in line for line in report), report
 
 
 @pytest.mark.slow
-def test_sync_survives_sigkill_20_rounds(tmp_path: Path) -> None:
-    report = crash_rounds(tmp_path, rounds=20, seed=2026)
+@pytest.mark.parametrize("dialect", ["page", "cursor"])
+def test_sync_survives_sigkill_20_rounds(tmp_path: Path, dialect: str) -> None:
+    report = crash_rounds(tmp_path, rounds=20, seed=2026, dialect=dialect)
     assert sum("killed=True" in line for line in report) >= 15, report

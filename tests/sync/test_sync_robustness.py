@@ -14,7 +14,7 @@ from pipeline.sandbox import Limits, Sandbox, Scope, parse_keys, run_on_port
 from pipeline.sync.service import SyncOptions, TargetUnreachable, sync_target
 from pipeline.sync.state import Target
 from tests.helpers import commit_all, doc, qa, write_repo
-from tests.sync.conftest import CONFIG, Harness, base_files
+from tests.sync.conftest import CONFIG, Harness, base_files, config_for, sandbox_options
 
 
 def many_files(count: int) -> dict[str, str | bytes]:
@@ -31,13 +31,15 @@ def many_files(count: int) -> dict[str, str | bytes]:
     return files
 
 
-def test_convergence_under_faults(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dialect", ["page", "cursor"])
+def test_convergence_under_faults(tmp_path: Path, dialect: str) -> None:
     files = base_files() | many_files(40)
     config = CONFIG.replace("read_timeout = 0.5", "read_timeout = 0.3\nmax_attempts = 5")
-    root = write_repo(tmp_path / "repo", files, config=config)
+    root = write_repo(tmp_path / "repo", files, config=config_for(dialect, config))
     commit_all(root)
     scope = Scope(tenant_id="t_local", site_ids=("s_local", "s_agents"))
-    with Sandbox(None, open_scope=scope, ready_delay=0, timeout_sleep=0.6) as sandbox:
+    options = sandbox_options(dialect)
+    with Sandbox(None, open_scope=scope, ready_delay=0, timeout_sleep=0.6, **options) as sandbox:
         sandbox.set_faults("429=0.1,503=0.1,timeout=0.05,reset=0.05", seed=7)
         harness = Harness(root, sandbox)
         for _attempt in range(4):
