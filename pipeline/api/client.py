@@ -683,7 +683,7 @@ class UppzyClient:
             if exc.setting is not None:
                 hint = (
                     f"set [environments.{env}.api] {exc.setting} in kbsync.toml to the words "
-                    f"Uppzy uses; `kbsync probe --env {env}` shows them"
+                    f"Uppzy uses; `kbsync probe --env {env} --write` shows them"
                 )
             else:
                 hint = "the API may have changed; run `kbsync probe` and report the response shape"
