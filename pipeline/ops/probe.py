@@ -315,14 +315,22 @@ def _remove_canaries(
         report.endpoint(EndpointProbe("bulk_delete", SKIPPED, detail="no canary created"))
         if not canaries.uncertain:
             return
+    left = list(canaries.uncertain)
+    again = list(ids)
+    if canaries.uncertain:
+        titles = set(canaries.uncertain)
+        try:
+            again += [doc.id for doc in client.list_documents(site) if doc.title in titles]
+            left = []
+        except ApiError as exc:
+            log.warning("probe canaries could not be looked up by title: %s", exc.message)
     try:
-        titles = set(canaries.titles)
-        found = [doc.id for doc in client.list_documents(site) if doc.title in titles]
-        if found:
-            client.bulk_delete(site, found)
+        if again:
+            client.bulk_delete(site, list(dict.fromkeys(again)))
     except ApiError as exc:
         log.warning("probe canaries could not be deleted: %s", exc.message)
-        report.canaries_left = ids or list(canaries.uncertain)
+        left = ids + left
+    report.canaries_left = left
 
 
 # -------------------------------------------------------------------------------------- chat

@@ -452,3 +452,36 @@ def test_no_request_id_in_the_report_is_a_secret(port: Port, run: Run) -> None:
     result = run(root, "probe", "--env", "staging", "--write", "--out", "probe.json")
     assert result.exit_code == 0
     assert not re.search(STAGING_KEY, result.output + (root / "probe.json").read_text())
+
+
+def test_a_new_document_that_starts_active_is_reported(sandbox: Sandbox) -> None:
+    """Uppzy does not document a new document's status; one that starts active is live before
+    kbsync activates its batch: recorded, not a difference (no setting changes it)."""
+
+    def active(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/documents/text"):
+            return httpx.Response(201, json=response.json() | {"status": "active"})
+        return response
+
+    with _local_client(sandbox, rewriting(sandbox, active)) as client:
+        report = probe(client, "local", "s_local", write=True)
+    assert checks(report)["status words"] == (
+        "info",
+        'a new document is "active" (starts active: it is live before kbsync activates its '
+        'batch); bulk-status takes "draft" and "active"; the listing reads them back',
+        None,
+    )
+    assert report.ok and sandbox.documents("s_local") == []
+
+
+def test_a_canary_whose_create_answer_was_lost_is_found_by_title_and_deleted(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.faults.script("503", when="after", operation="createTextDocument")
+    with _local_client(sandbox) as client:
+        report = probe(client, "local", "s_local", write=True)
+    assert report.endpoints["create_text_document"].outcome == "error"
+    assert report.endpoints["update_document"].outcome == "skipped"
+    assert len(report.canaries) == 3 and report.canaries_left == []
+    assert sandbox.documents("s_local") == []
+    assert not report.ok
