@@ -67,6 +67,10 @@ def command(
     ctx.exit(0 if report.ok else 1)
 
 
+SHAPE_SETTING = (
+    "no setting: kbsync ignores extra fields; a missing or retyped one needs a change to "
+    "kbsync's wire module (pipeline/api/uppzy.py): attach the --out report"
+)
 _MARKS = {"same": "ok", "differs": "DIFF", "error": "FAIL", "skipped": "skip", "info": "info"}
 
 
@@ -82,6 +86,8 @@ def render(report: ProbeReport) -> list[str]:
         else:
             lines.append(f"{mark}{item.endpoint}: {item.detail}")
         lines.extend(f"        {difference.describe()}" for difference in item.differences)
+        if item.differences:
+            lines.append(f"        absorb it: {SHAPE_SETTING}")
     for check in report.checks:
         lines.append(f"{_MARKS[check.outcome]:<6}{check.name}: {check.detail}")
         if check.setting and check.outcome in ("differs", "error"):

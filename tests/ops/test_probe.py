@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from pipeline.api import UppzyClient
+from pipeline.cli.probe_cmd import SHAPE_SETTING, render
 from pipeline.config import ApiConfig, EnvironmentConfig, HttpConfig, SiteConfig
 from pipeline.ops.probe import ASSUMED, CANARY_PREFIX, probe
 from pipeline.ops.shapes import ShapeDifference, compare, shape_of
@@ -485,3 +486,22 @@ def test_a_canary_whose_create_answer_was_lost_is_found_by_title_and_deleted(
     assert len(report.canaries) == 3 and report.canaries_left == []
     assert sandbox.documents("s_local") == []
     assert not report.ok
+
+
+def test_a_changed_shape_is_printed_with_what_absorbs_it(sandbox: Sandbox) -> None:
+    def changed(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path.endswith("/limits"):
+            body = response.json()
+            body["docs"] = body.pop("documents")
+            return httpx.Response(200, json=body)
+        return response
+
+    with _local_client(sandbox, rewriting(sandbox, changed)) as client:
+        lines = render(probe(client, "local", "s_local"))
+    at = lines.index("DIFF  limits: 2 differences")
+    assert lines[at + 1 : at + 4] == [
+        "        $.documents: missing field (assumed object, got absent)",
+        "        $.docs: extra field (assumed absent, got object)",
+        f"        absorb it: {SHAPE_SETTING}",
+    ]
+    assert lines[-1] == "local/s_local: 2 differences"
