@@ -268,14 +268,21 @@ class UppzyClient:
         return self.read_listing(site_id, per_page=per_page).documents
 
     def read_listing(
-        self, site_id: str, *, per_page: int | None = None, pagination: str | None = None
+        self,
+        site_id: str,
+        *,
+        per_page: int | None = None,
+        pagination: str | None = None,
+        status_words: Mapping[str, str] | None = None,
     ) -> ListingRead:
         """:meth:`list_documents` with how the listing was read: the style it turned out to
-        page by, its `total` and the requests it took (for `kbsync probe`). `pagination`
-        overrides the environment's setting for this read."""
+        page by, its `total` and the requests it took (for `kbsync probe`). `pagination` and
+        `status_words` override the environment's settings for this read."""
         size = self.api_config.per_page if per_page is None else per_page
         size = min(max(size, 1), uppzy.MAX_PER_PAGE)
         words = self.status_words
+        if status_words is not None:
+            words = uppzy.StatusWords.from_mapping(status_words)
 
         def fetch(params: Mapping[str, str | int]) -> uppzy.ListingPage:
             call = uppzy.list_documents_call(site_id, params)

@@ -87,7 +87,8 @@ def check_listing(
     assumed = pinned if pinned != "auto" else DOCUMENTED_STYLE
     before = len(tape.of("list_documents"))
     expected = {canaries.ids[title]: title for title in canaries.ids}
-    first = _read(client, site, report, tape, None, assumed)
+    stand_in: dict[str, str] = {}
+    first = _read(client, site, report, tape, None, assumed, stand_in)
     if first is None:
         return
     if canaries.main is not None:
@@ -110,7 +111,7 @@ def check_listing(
             return
         small = max(PROBE_PER_PAGE, math.ceil((count + 1) / 2))
         expected = {canaries.ids[title]: title for title in canaries.ids}
-        second = _read(client, site, report, tape, small, assumed)
+        second = _read(client, site, report, tape, small, assumed, stand_in)
         if second is None:
             return
         reads.append((second, expected))
@@ -155,27 +156,31 @@ def _read(
     tape: Recording,
     per_page: int | None,
     assumed: str,
+    stand_in: dict[str, str],
 ) -> ListingRead | None:
     """One whole read, or None after reporting why it failed (and, for a pinned style that
-    does not fit, the style an unpinned read finds)."""
+    does not fit, the style an unpinned read finds).
+
+    A listing whose status words `status_words` does not map (the status words check reports
+    them) is read again with the words it shows standing in, kept in `stand_in`, so that its
+    paging is still checked in the same run."""
     env = report.environment
     try:
-        return client.read_listing(site, per_page=per_page)
+        return client.read_listing(site, per_page=per_page, status_words=stand_in or None)
     except IncompleteListingError as exc:
         failure = exc
     except ApiError as exc:
-        if _unmapped_words(client, tape):
-            report.check(
-                "listing",
-                SKIPPED,
-                "its status words are not kbsync's (see status words); paging not checked",
-            )
-        else:
+        words = _stand_in_words(client, tape) if not stand_in else None
+        if words is None:
             report.check("listing", ERROR, exc.message, exc.hint)
-        return None
+            return None
+        stand_in.update(words)
+        return _read(client, site, report, tape, per_page, assumed, stand_in)
     if client.api_config.pagination != "auto":
         try:
-            found = client.read_listing(site, per_page=per_page, pagination="auto")
+            found = client.read_listing(
+                site, per_page=per_page, pagination="auto", status_words=stand_in or None
+            )
         except ApiError:
             found = None
         if found is not None:
@@ -192,6 +197,21 @@ def _read(
     return None
 
 
+def _stand_in_words(client: UppzyClient, tape: Recording) -> dict[str, str] | None:
+    """Words that read every status the listing showed, when `status_words` maps some not
+    (which is which does not matter for paging); None when the listing is not so read."""
+    seen = set(listed_status_words([item.body for item in tape.of("list_documents")]).values())
+    unmapped = sorted(word for word in seen if status_of(client, word) is None)
+    if not unmapped or len(seen) > 2:
+        return None
+    words = sorted(seen)
+    if len(words) == 1:
+        api = client.api_config
+        spare = api.status_word("active")
+        words.append(spare if spare != words[0] else api.status_word("draft"))
+    return {"draft": words[0], "active": words[1]}
+
+
 def _spans_pages(read: ListingRead) -> bool:
     return read.requests >= 2 and len(read.documents) > read.per_page
 
@@ -202,11 +222,6 @@ def _has(read: ListingRead, doc_id: str) -> bool:
 
 def _count(number: int) -> str:
     return f"{number} document{'s' * (number != 1)}"
-
-
-def _unmapped_words(client: UppzyClient, tape: Recording) -> set[str]:
-    words = listed_status_words([item.body for item in tape.of("list_documents")])
-    return {word for word in words.values() if status_of(client, word) is None}
 
 
 def status_of(client: UppzyClient, word: str) -> str | None:

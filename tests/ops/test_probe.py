@@ -505,3 +505,22 @@ def test_a_changed_shape_is_printed_with_what_absorbs_it(sandbox: Sandbox) -> No
         f"        absorb it: {SHAPE_SETTING}",
     ]
     assert lines[-1] == "local/s_local: 2 differences"
+
+
+def test_cursor_paging_and_other_words_together_are_both_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Run
+) -> None:
+    """The sync tests' "cursor dialect" (cursor tokens and published/inactive): the listing
+    is still read (with the words it shows standing in), so one run names both settings."""
+    code, lines, left = probe_dialect(
+        tmp_path, monkeypatch, run, dialect="cursor", status_words=WORDS
+    )
+    assert code == 1
+    absorbed = [line.strip() for line in lines if line.strip().startswith("absorb it:")]
+    assert absorbed == [
+        'absorb it: [environments.staging.api] pagination = "cursor"',
+        "absorb it: [environments.staging.api] status_words = "
+        '{ active = "published", draft = "inactive" }',
+    ]
+    assert lines[-1] == "staging/s_faq: 2 differences"
+    assert left == []
