@@ -20,7 +20,8 @@ from pipeline.sync.service import targets
               help="Write the shapes (observed and assumed) and differences as JSON here.")  # fmt: skip
 @click.option("--write", is_flag=True,
               help="Also write: canary documents (created, patched, set draft and active, "
-                   "deleted), the listing across two pages, the documented error answers.")  # fmt: skip
+                   "deleted), the listing across two pages, the documented error answers, one "
+                   "async question (1 message).")  # fmt: skip
 @click.option("--chat", is_flag=True,
               help="Also ask one question (sync and async: 2 messages), rate it, close the "
                    "session.")  # fmt: skip

@@ -12,7 +12,9 @@ vacuously: a canary document (unique title) is created, patched, set `draft` the
 with bulk-status; when the site is too small for a listing of two pages, more canaries are
 created (up to three documents, listed two per page); every canary is deleted at the end,
 whatever happened, and one that could not be deleted is reported. The documented error
-answers are drawn by requests that change nothing (one of them with a deliberately wrong key).
+answers are drawn by requests that change nothing (one of them with a deliberately wrong key),
+and one async question is submitted (one message of the quota) for async chat's HTTP status
+and first status word, its session closed.
 
 With `chat`, one question is asked twice in a fresh session (sync, then async, polled to the
 end within the environment's async deadline); the async answer is rated `good` and the session
@@ -113,10 +115,12 @@ def probe(
                 report.check("documented errors", SKIPPED, "needs --write")
             if chat:
                 _probe_chat(client, site, report, tape, session, poll_interval, poll_deadline)
+            elif write:
+                _probe_async_submit(client, site, report, tape, session)
             else:
                 for name in CHAT_ENDPOINTS:
                     report.endpoint(EndpointProbe(name, SKIPPED, detail="needs --chat"))
-                report.check("async chat", SKIPPED, "needs --chat")
+                report.check("async chat", SKIPPED, "needs --write or --chat")
         finally:
             if write:
                 _remove_canaries(client, site, report, tape, canaries)
@@ -376,6 +380,28 @@ def _probe_chat(
                 lambda: client.submit_feedback(site, session, status.request_id, "good"),
             )[0]
         )
+    finally:
+        report.endpoint(
+            _observe(tape, "close_session", lambda: client.close_session(site, session))[0]
+        )
+
+
+def _probe_async_submit(
+    client: UppzyClient, site: str, report: ProbeReport, tape: Recording, session: str
+) -> None:
+    """One async question (one message of the quota), for its HTTP status and first status
+    word; the session is closed whatever happens. The rest of chat needs `chat`."""
+    try:
+        submitted, status = _observe(
+            tape, "chat_async", lambda: client.chat_async(site, session, PROBE_QUESTION)
+        )
+        report.endpoint(submitted)
+        if status is None:
+            report.check("async chat", ERROR, submitted.detail or "no request id")
+        else:
+            _async_check(report, tape, status)
+        for name in ("chat", "chat_request_status", "submit_feedback"):
+            report.endpoint(EndpointProbe(name, SKIPPED, detail="needs --chat"))
     finally:
         report.endpoint(
             _observe(tape, "close_session", lambda: client.close_session(site, session))[0]

@@ -86,6 +86,13 @@ def test_probe_with_writes_finds_no_difference_against_the_sandbox(port: Port, r
 def test_writes_run_before_the_reads_that_depend_on_them(port: Port, run: Run) -> None:
     result = run(port.repo(), "probe", "--env", "staging", "--write")
     assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "ok    chat_async: as assumed" in lines and "skip  chat: needs --chat" in lines
+    assert "info  async chat: HTTP 202, first status 'pending' (read as pending)" in lines
+    assert len(port.sandbox.request_log(operation="chatAsync")) == 1
+    assert port.sandbox.request_log(operation="chat") == []
+    closes = port.sandbox.request_log(operation="closeSession")
+    assert [entry.status for entry in closes] == [400, 200]  # the documented 400, then ours
     log = port.sandbox.request_log()
     operations = [entry.operation for entry in log]
     first_list = operations.index("listDocuments")
@@ -105,7 +112,7 @@ def test_without_write_the_writes_are_skipped(port: Port, run: Run) -> None:
         "(--write creates canaries)",
         "skip  status words: needs --write",
         "skip  documented errors: needs --write",
-        "skip  async chat: needs --chat",
+        "skip  async chat: needs --write or --chat",
         NO_RATE_LIMIT,
         "staging/s_help: no differences",
     ]
