@@ -275,6 +275,15 @@ def check_status_words(client: UppzyClient, report: ProbeReport, canaries: Canar
         problems.append(f"bulk-status took {_q(active)} but the listing then says {_q(listed)}")
         if status_of(client, listed) is None:
             suggestion["active"] = listed
+    unchecked = [
+        s for s in ("draft", "active") if s not in canaries.accepted + list(canaries.refused)
+    ]
+    if not problems and (canaries.main is None or unchecked):
+        what = ", ".join(unchecked) if canaries.main is not None else "draft, active"
+        report.check(
+            "status words", ERROR, f"bulk-status could not be checked ({what}): see bulk_status"
+        )
+        return
     if problems:
         setting = (
             setting_line(env, "status_words", _inline_table(suggestion))
@@ -288,11 +297,16 @@ def check_status_words(client: UppzyClient, report: ProbeReport, canaries: Canar
         if new_status == "draft"
         else "starts active: it is live before kbsync activates its batch"
     )
+    back = (
+        "the listing reads them back"
+        if listed is not None
+        else "not read back (the listing could not be read)"
+    )
     report.check(
         "status words",
         SAME if new_status == "draft" else INFO,
         f"a new document is {_q(new or '')} ({starts}); bulk-status takes {_q(draft)} and "
-        f"{_q(active)}; the listing reads them back",
+        f"{_q(active)}; {back}",
     )
 
 

@@ -531,3 +531,16 @@ def test_cursor_paging_and_other_words_together_are_both_named(
     ]
     assert lines[-1] == "staging/s_faq: 2 differences"
     assert left == []
+
+
+def test_a_bulk_status_that_fails_is_not_read_as_accepting_the_words(sandbox: Sandbox) -> None:
+    sandbox.faults.script("503", times=8, operation="bulkUpdateDocumentStatus")
+    with _local_client(sandbox) as client:
+        report = probe(client, "local", "s_local", write=True)
+    assert checks(report)["status words"] == (
+        "error",
+        "bulk-status could not be checked (draft, active): see bulk_status",
+        None,
+    )
+    assert report.endpoints["bulk_status"].outcome == "error"
+    assert not report.ok and sandbox.documents("s_local") == []
