@@ -21,8 +21,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -64,6 +65,7 @@ from pipeline.api.models import (
     TextDocument,
 )
 from pipeline.api.pacing import RateLimitPacer
+from pipeline.api.probing import Exchange, Recording
 from pipeline.api.retry import Deadline, RetryDecision, RetryPolicy, RetryState, run_with_retries
 from pipeline.api.telemetry import FAILED, OK, RETRY, AttemptRecord, Labels, Metrics, Telemetry
 from pipeline.config import ApiConfig, AsyncConfig, EnvironmentConfig, HttpConfig, api_key_problem
@@ -123,6 +125,8 @@ class UppzyClient:
             )
         self._submitted: dict[str, float] = {}
         self._submitted_lock = threading.Lock()
+        self._recordings: list[Recording] = []
+        self._recordings_lock = threading.Lock()
         headers = {"User-Agent": f"kbsync/{__version__}", "Accept": "application/json"}
         if api_key:
             headers["X-API-Key"] = api_key
@@ -271,13 +275,21 @@ class UppzyClient:
         return self.read_listing(site_id, per_page=per_page).documents
 
     def read_listing(
-        self, site_id: str, *, per_page: int | None = None, pagination: str | None = None
+        self,
+        site_id: str,
+        *,
+        per_page: int | None = None,
+        pagination: str | None = None,
+        status_words: Mapping[str, str] | None = None,
     ) -> Listing:
-        """:meth:`list_documents` with how it was read: the paging style found and the
-        requests it cost (for `kbsync probe`). `pagination` overrides the environment's."""
+        """:meth:`list_documents` with how the listing was read: the style it turned out to
+        page by, its `total` and the requests it took (for `kbsync probe`). `pagination` and
+        `status_words` override the environment's settings for this read."""
         size = self.api_config.per_page if per_page is None else per_page
         size = min(max(size, 1), uppzy.MAX_PER_PAGE)
         words = self.status_words
+        if status_words is not None:
+            words = uppzy.StatusWords.from_mapping(status_words)
 
         def fetch(params: Mapping[str, str | int]) -> uppzy.ListingPage:
             call = uppzy.list_documents_call(site_id, params)
@@ -600,30 +612,57 @@ class UppzyClient:
         """Close a chat session (idempotent: closing a closed session succeeds)."""
         self._parsed(uppzy.close_session_call(site_id, session_id), lambda body: None)
 
-    # ------------------------------------------------------------------------------- raw
+    # ------------------------------------------------------------------------- probing
 
-    def raw(
-        self,
-        endpoint: str,
-        *,
-        query: dict[str, str | int] | None = None,
-        body: Any = None,
-        **path: str,
-    ) -> Any:
-        """The decoded JSON body of one call to `endpoint` (a name in `uppzy.ENDPOINTS`),
-        unparsed: for `kbsync probe`, which records the shapes Uppzy really answers with.
+    @contextmanager
+    def recording(self) -> Iterator[Recording]:
+        """Records every answer this client receives (any thread) while the block runs: its
+        endpoint, status, headers and decoded body (for `kbsync probe`, which checks the raw
+        answers behind the parsed ones)."""
+        tape = Recording()
+        with self._recordings_lock:
+            self._recordings.append(tape)
+        try:
+            yield tape
+        finally:
+            with self._recordings_lock:
+                self._recordings.remove(tape)
 
-        `path` fills the path's placeholders (`tenant_id` defaults to this client's tenant);
-        retries, deadline, errors and telemetry are those of every other call. None when the
-        body is empty or not JSON.
-        """
-        found = uppzy.ENDPOINTS.get(endpoint)
-        if found is None:
-            raise ValueError(f"unknown Uppzy endpoint {endpoint!r}")
-        params = {"tenant_id": self.tenant_id, **path}
-        call = uppzy.Call(found, params, params=query, json=body)
-        decoded, _, _ = self._execute(call)
-        return decoded
+    def exchange(self, call: uppzy.Call, *, api_key: str | None = None) -> Exchange:
+        """Send `call` once and return the answer whatever its status (an error status is
+        answered, not raised; never retried): for `kbsync probe`, which checks Uppzy's
+        documented error answers. `api_key` replaces the environment's key for this request
+        (a deliberately wrong one). A transport failure raises :class:`TransportError`."""
+        clock = Deadline(self.http_config.total_timeout)
+        client_request_id = f"kbsync-{uuid.uuid4().hex}"
+        if not self._slots.acquire(timeout=clock.remaining()):
+            raise DeadlineExceeded(
+                f"{call.endpoint.name}: no time left to send it",
+                deadline=clock.seconds,
+                last_error=None,
+                endpoint=call.endpoint.name,
+                client_request_id=client_request_id,
+            )
+        try:
+            request = self._build_request(call, client_request_id, clock.remaining())
+            if api_key is not None:
+                request.headers["X-API-Key"] = api_key
+            response = self._http.send(request)
+        except (httpx.TransportError, OSError) as exc:
+            raise self._transport_error(call, exc, 1, client_request_id) from exc
+        finally:
+            self._slots.release()
+        self.pacer.observe(response.headers)
+        return self._record(call, response, _decode(response))
+
+    def _record(self, call: uppzy.Call, response: httpx.Response, body: Any) -> Exchange:
+        exchange = Exchange(
+            call.endpoint.name, response.status_code, dict(response.headers.items()), body
+        )
+        with self._recordings_lock:
+            for tape in self._recordings:
+                tape.add(exchange)
+        return exchange
 
     # ------------------------------------------------------------------------- machinery
 
@@ -650,7 +689,7 @@ class UppzyClient:
             if exc.setting is not None:
                 hint = (
                     f"set [environments.{env}.api] {exc.setting} in kbsync.toml to the words "
-                    f"Uppzy uses; `kbsync probe --env {env}` shows them"
+                    f"Uppzy uses; `kbsync probe --env {env} --write` shows them"
                 )
             else:
                 hint = "the API may have changed; run `kbsync probe` and report the response shape"
@@ -734,6 +773,8 @@ class UppzyClient:
             status = response.status_code
             self.pacer.observe(response.headers)
             body = _decode(response)
+            if self._recordings:
+                self._record(call, response, body)
             response_request_id = uppzy.error_request_id(body)
             if not 200 <= status < 300:
                 raise self._status_error(call, response, body, number, client_request_id)

@@ -43,6 +43,10 @@ class Listing:
     documents: list[RemoteDocument]
     style: ListingStyle | None
     requests: int
+    total: int | None = None
+    """The `total` the service last reported (None when it reports none)."""
+    per_page: int = 0
+    """The page size asked for."""
 
 
 @dataclass
@@ -268,7 +272,9 @@ class ListingReader:
             self.read.add(current)
         if current.cursor is None and current.has_more is True:
             raise self._incomplete("`has_more` is true but no cursor was given", style="cursor")
-        if pinned and first.cursor is None and self._full(first) and self.read.total is None:
+        # Full as asked (not as read so far: one short page is the whole of a small site).
+        full = len(first.documents) >= self.per_page
+        if pinned and first.cursor is None and full and self.read.total is None:
             raise self._incomplete(
                 "the first page is full but carries no cursor token", style="cursor"
             )
@@ -419,5 +425,11 @@ def read_listing(
             if attempt == READS_WHEN_CHANGING:
                 raise
             continue
-        return Listing(documents, reader.style, spent + reader.read.requests)
+        return Listing(
+            documents,
+            reader.style,
+            spent + reader.read.requests,
+            total=reader.read.total,
+            per_page=per_page,
+        )
     raise AssertionError("unreachable")  # pragma: no cover

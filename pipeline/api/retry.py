@@ -30,8 +30,17 @@ from typing import TypeVar
 
 import stamina
 
-from pipeline.api.errors import ApiError, RateLimitedError, ServerError, TransportError
-from pipeline.api.uppzy import Endpoint
+from pipeline.api.errors import (
+    ApiError,
+    AuthError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from pipeline.api.uppzy import CREATE_ENDPOINTS, ENDPOINTS, Endpoint
 from pipeline.config import HttpConfig
 
 T = TypeVar("T")
@@ -176,3 +185,38 @@ def run_with_retries(
             state.decision = None
             return attempt_fn(state.attempt, state), state
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+UNSAFE_TO_REPEAT = CREATE_ENDPOINTS | {"chat", "chat_async"}
+"""Endpoints whose repeat may do the work twice: never retried when the outcome is uncertain."""
+
+
+def _samples() -> list[ApiError]:
+    """One error of each class a policy must judge (synthetic: nothing is sent)."""
+    where = "audit"
+    return [
+        AuthError("401", status=401, endpoint=where),
+        ForbiddenError("403", status=403, endpoint=where),
+        NotFoundError("404", status=404, endpoint=where),
+        InvalidRequestError("400", status=400, endpoint=where),
+        ServerError("503", status=503, endpoint=where),
+        TransportError("reset", kind="reset", uncertain=True, endpoint=where),
+        TransportError("read", kind="read_timeout", uncertain=True, endpoint=where),
+    ]
+
+
+def policy_problems(policy: RetryPolicy) -> list[str]:
+    """Where `policy` would retry what Uppzy's table says never to, over every endpoint: a 4xx,
+    or an uncertain failure of a call that is not safely repeatable (for `kbsync doctor`)."""
+    problems: list[str] = []
+    for name, endpoint in sorted(ENDPOINTS.items()):
+        if name in UNSAFE_TO_REPEAT and endpoint.repeatable:
+            problems.append(f"the endpoint table marks {name} safely repeatable")
+        for exc in _samples():
+            if policy.retry_reason(exc, endpoint, retry_uncertain=False) is None:
+                continue
+            if exc.status is not None and exc.status < 500:
+                problems.append(f"{name} retries a {exc.status}")
+            elif exc.uncertain and (name in UNSAFE_TO_REPEAT or not endpoint.repeatable):
+                problems.append(f"{name} (not safely repeatable) retries {type(exc).__name__}")
+    return list(dict.fromkeys(problems))

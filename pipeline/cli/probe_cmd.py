@@ -1,4 +1,4 @@
-"""`kbsync probe`: record the shapes Uppzy answers with and compare them with API.md."""
+"""`kbsync probe`: compare what Uppzy answers (shapes and values) with what kbsync assumes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from pipeline.sync.service import targets
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the shapes (observed and assumed) and differences as JSON here.")  # fmt: skip
 @click.option("--write", is_flag=True,
-              help="Also create, patch, activate and delete one canary document.")  # fmt: skip
+              help="Also write: canary documents (created, patched, set draft and active, "
+                   "deleted), the listing across two pages, the documented error answers, one "
+                   "async question (1 message).")  # fmt: skip
 @click.option("--chat", is_flag=True,
               help="Also ask one question (sync and async: 2 messages), rate it, close the "
                    "session.")  # fmt: skip
@@ -32,9 +34,13 @@ def command(
     write: bool,
     chat: bool,
 ) -> None:
-    """Call every endpoint kbsync relies on and report where the shapes differ (exit 1 if any).
+    """Call every endpoint kbsync relies on; report where Uppzy's answers differ from what
+    kbsync assumes (exit 1 if any), and the setting that would absorb each difference.
 
-    Only field names and JSON types are recorded, never values.
+    Shapes (field names and JSON types) and the values kbsync acts on are checked: how the
+    listing pages and its total, status words, documented error answers, rate-limit headers,
+    async chat's first answer. --out writes the report as JSON: shapes (never the values of
+    a response) and the checks.
 
     \b
     Examples:
@@ -58,29 +64,42 @@ def command(
         click.echo(line)
     if out is not None:
         out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
-        click.echo(f"shapes written to {out}")
+        click.echo(f"report written to {out}")
     ctx.exit(0 if report.ok else 1)
+
+
+SHAPE_SETTING = (
+    "no setting: kbsync ignores extra fields; a missing or retyped one needs a change to "
+    "kbsync's wire module (pipeline/api/uppzy.py): attach the --out report"
+)
+_MARKS = {"same": "ok", "differs": "DIFF", "error": "FAIL", "skipped": "skip", "info": "info"}
 
 
 def render(report: ProbeReport) -> list[str]:
     lines = []
-    for item in report.endpoints:
+    for item in report.ordered_endpoints:
+        mark = f"{_MARKS[item.outcome]:<6}"
         if item.outcome == "same":
-            lines.append(f"ok    {item.endpoint}: as assumed")
-        elif item.outcome == "skipped":
-            lines.append(f"skip  {item.endpoint}: {item.detail}")
-        elif item.outcome == "error":
-            lines.append(f"FAIL  {item.endpoint}: {item.detail}")
-        else:
+            lines.append(f"{mark}{item.endpoint}: as assumed")
+        elif item.outcome == "differs":
             count = len(item.differences)
-            lines.append(f"DIFF  {item.endpoint}: {count} difference{'s' * (count != 1)}")
-            lines.extend(f"        {difference.describe()}" for difference in item.differences)
-    if report.canary_left:
+            lines.append(f"{mark}{item.endpoint}: {count} difference{'s' * (count != 1)}")
+        else:
+            lines.append(f"{mark}{item.endpoint}: {item.detail}")
+        lines.extend(f"        {difference.describe()}" for difference in item.differences)
+        if item.differences:
+            lines.append(f"        absorb it: {SHAPE_SETTING}")
+    for check in report.checks:
+        lines.append(f"{_MARKS[check.outcome]:<6}{check.name}: {check.detail}")
+        if check.setting and check.outcome in ("differs", "error"):
+            lines.append(f"        absorb it: {check.setting}")
+    if report.canaries_left:
         lines.append(
-            f"FAIL  canary {report.canary_title} ({report.canary_left}) could not be deleted "
-            f"from site {report.site}: delete it by hand"
+            f"FAIL  canaries {', '.join(report.canaries_left)} could not be deleted from site "
+            f"{report.site}: delete them by hand"
         )
-    summary = "no differences" if report.differences == 0 else f"{report.differences} differences"
-    errors = f", {report.errors} endpoints failed" if report.errors else ""
+    count = report.differences
+    summary = "no differences" if count == 0 else f"{count} difference{'s' * (count != 1)}"
+    errors = f", {report.errors} failed" if report.errors else ""
     lines.append(f"{report.environment}/{report.site}: {summary}{errors}")
     return lines

@@ -16,18 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.api import (
-    ApiError,
-    AuthError,
-    ForbiddenError,
-    InvalidRequestError,
-    NotFoundError,
-    ServerError,
-    TransportError,
-    UppzyClient,
-)
-from pipeline.api.retry import RetryPolicy
-from pipeline.api.uppzy import CREATE_ENDPOINTS, ENDPOINTS
+from pipeline.api import UppzyClient
+from pipeline.api.retry import RetryPolicy, policy_problems
 from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import KbsyncError
 from pipeline.lint.engine import LintOptions, run_lint
@@ -37,8 +27,6 @@ from pipeline.sync.service import make_store, targets
 
 MAX_ATTEMPTS_BOUND = 10
 MAX_ASYNC_DEADLINE = 300.0
-UNSAFE_TO_REPEAT = CREATE_ENDPOINTS | {"chat", "chat_async"}
-"""Endpoints whose repeat may do the work twice: never retried when the outcome is uncertain."""
 PRODUCTION = "production"
 STAGING = "staging"
 
@@ -155,20 +143,6 @@ def session_item(env: EnvironmentConfig) -> Fact:
     return Fact("FAIL", subject, f"unknown {env.session_strategy!r} (use {', '.join(STRATEGIES)})")
 
 
-def _samples() -> list[ApiError]:
-    """One error of each class the policy must judge (synthetic: nothing is sent)."""
-    common: dict[str, Any] = {"endpoint": "doctor"}
-    return [
-        AuthError("401", status=401, **common),
-        ForbiddenError("403", status=403, **common),
-        NotFoundError("404", status=404, **common),
-        InvalidRequestError("400", status=400, **common),
-        ServerError("503", status=503, **common),
-        TransportError("reset", kind="reset", uncertain=True, **common),
-        TransportError("read", kind="read_timeout", uncertain=True, **common),
-    ]
-
-
 def retry_item(env: EnvironmentConfig, policy: RetryPolicy | None = None) -> Fact:
     """The retry policy retries only retryable classes and is bounded."""
     subject = "retries"
@@ -178,17 +152,7 @@ def retry_item(env: EnvironmentConfig, policy: RetryPolicy | None = None) -> Fac
         problems.append(
             f"http.max_attempts = {env.http.max_attempts} (must be 1–{MAX_ATTEMPTS_BOUND})"
         )
-    for name, endpoint in sorted(ENDPOINTS.items()):
-        if name in UNSAFE_TO_REPEAT and endpoint.repeatable:
-            problems.append(f"the endpoint table marks {name} safely repeatable")
-        for exc in _samples():
-            reason = policy.retry_reason(exc, endpoint, retry_uncertain=False)
-            if reason is None:
-                continue
-            if exc.status is not None and exc.status < 500:
-                problems.append(f"{name} retries a {exc.status}")
-            elif exc.uncertain and (name in UNSAFE_TO_REPEAT or not endpoint.repeatable):
-                problems.append(f"{name} (not safely repeatable) retries {type(exc).__name__}")
+    problems += policy_problems(policy)
     if problems:
         return Fact("FAIL", subject, "; ".join(dict.fromkeys(problems)))
     return Fact(

@@ -76,6 +76,18 @@ def test_a_pinned_style_reads_its_own_dialect_whole(pagination: str) -> None:
         assert [doc.id for doc in client.list_documents(SITE)] == ids
 
 
+@pytest.mark.parametrize("count", [0, 1, 9])
+@pytest.mark.parametrize("pagination", ["page", "offset", "cursor"])
+def test_a_pinned_style_reads_a_site_smaller_than_one_page(pagination: str, count: int) -> None:
+    """The style probe suggests must work on a small site too (a short first page, no cursor)."""
+    with (
+        Sandbox(None, open_scope=Scope.local(), dialect=pagination) as box,
+        client_for(box, pagination=pagination, per_page=10) as client,
+    ):
+        ids = fill(client, count)
+        assert [doc.id for doc in client.list_documents(SITE)] == ids
+
+
 def test_a_page_pin_against_an_offset_server_is_refused_naming_the_setting() -> None:
     with (
         Sandbox(None, open_scope=Scope.local(), dialect="offset") as box,
