@@ -132,6 +132,8 @@ def command(
         for target in chosen:
 
             def confirm(plan: Plan) -> None:
+                for warning in plan.warnings:  # e.g. a file that cannot be read
+                    click.echo(f"warning: {plan.target.key}: {warning}", err=True)
                 _warn_overridden(check_eval_gate(settings, env_name, plan, force=force))
                 if yes or not plan.has_changes:
                     return

@@ -176,20 +176,8 @@ def desired_set(
     result.scan_reason = f"{len(changed_content)} content files changed since {since}"
     # Carry over every item whose file did not change.
     for item_id, entry in state.entries.items():
-        if entry.path in changed_content:
-            continue
-        status = _status(state, entry.batch)
-        if status is None:
-            continue
-        result.items[item_id] = DesiredItem(
-            id=item_id,
-            path=entry.path,
-            batch=entry.batch,
-            hash=entry.hash,
-            status=status,
-            type=entry.type,
-            title=entry.title,
-        )
+        if entry.path not in changed_content:
+            _carry_over(result, state, item_id)
     existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
     _add_read(result, existing, settings, env, target, rollout, state, check)
     return result
@@ -215,7 +203,13 @@ def _add_read(
         result.files_read += 1
         if item is None:
             rel = relative_path(path, settings.root)
-            result.problems.append(f"{rel}: {problems[0].message if problems else 'unreadable'}")
+            why = problems[0].message if problems else "unreadable"
+            kept = [i for i, e in sorted(state.entries.items()) if e.path == rel]
+            for item_id in kept:
+                _carry_over(result, state, item_id)
+            if kept:
+                why += f"; the site keeps {', '.join(kept)} as last synced until it reads again"
+            result.problems.append(f"{rel}: {why}")
             continue
         unsafe = unsafe_id(item)
         if unsafe is not None:
@@ -253,6 +247,24 @@ def _add_read(
             title=payload.title,
             payload=payload,
         )
+
+
+def _carry_over(result: DesiredSet, state: TargetState, item_id: str) -> None:
+    """Keep `item_id` as the state records it: its file did not change, or cannot be read (a
+    broken edit must never delete what the site holds)."""
+    entry = state.entries[item_id]
+    status = _status(state, entry.batch)
+    if status is None:
+        return
+    result.items[item_id] = DesiredItem(
+        id=item_id,
+        path=entry.path,
+        batch=entry.batch,
+        hash=entry.hash,
+        status=status,
+        type=entry.type,
+        title=entry.title,
+    )
 
 
 def _status(state: TargetState, batch: str | None) -> str | None:

@@ -318,3 +318,23 @@ def test_the_json_plan_shows_adopts_with_the_document_and_its_status(run: Run, r
         ("adopt", "qa.reset", ids["How do I reset my password?"], "active"),
     ]
     assert sorted(data["payloads"]) == ["docs.lockers", "qa.reset"]
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["changed-file", "full-scan"])
+def test_a_file_that_no_longer_parses_keeps_its_document_on_the_site(
+    run: Run, repo: Path, full: bool
+) -> None:
+    """A typo that breaks a file's frontmatter must not delete its document (never lost data)."""
+    synced(run, repo)
+    before = documents(repo)
+    (repo / "content/docs/lockers.md").write_text("---\nid: [docs.lockers\n---\nBroken.\n")
+    commit_all(repo, "a broken edit")
+
+    args = ("sync", "--yes", "--skip-lint", *(("--refresh",) if full else ()))
+    result = run(repo, *args)
+
+    assert "0 deleted" in result.stdout or "deleted" not in result.stdout, result.output
+    assert "content/docs/lockers.md" in result.stderr
+    assert documents(repo) == before
+    plan = run(repo, "plan")
+    assert "delete" not in plan.stdout.replace("0 to delete", "")
