@@ -64,15 +64,13 @@ from pipeline.api.models import (
 )
 from pipeline.api.retry import Deadline, RetryDecision, RetryPolicy, RetryState, run_with_retries
 from pipeline.api.telemetry import FAILED, OK, RETRY, AttemptRecord, Labels, Metrics, Telemetry
-from pipeline.config import AsyncConfig, EnvironmentConfig, HttpConfig
+from pipeline.config import IN_PROCESS_BASE_URL, AsyncConfig, EnvironmentConfig, HttpConfig
 from pipeline.errors import ConfigError
 
 T = TypeVar("T")
 
 log = logging.getLogger("pipeline.api")
 
-SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid/api/v1"
-"""Where requests of an in-process sandbox environment are addressed (never resolved)."""
 REQUEST_ID_HEADER = "X-Request-Id"
 MAX_LIST_PAGES = 10_000
 _SUBMITTED_MEMORY = 10_000
@@ -150,7 +148,7 @@ class UppzyClient:
                     "but no sandbox transport was given",
                     hint="build the sandbox and pass its transport (see pipeline.api docs)",
                 )
-            base_url = SANDBOX_BASE_URL
+            base_url = IN_PROCESS_BASE_URL
             key = api_key or env.api_key()
         else:
             base_url = env.base_url
@@ -754,7 +752,7 @@ class UppzyClient:
     ) -> TransportError:
         kind, uncertain = _transport_kind(exc)
         name = call.endpoint.name
-        where = "the in-process sandbox" if self.base_url == SANDBOX_BASE_URL else "Uppzy"
+        where = "the in-process sandbox" if self.base_url == IN_PROCESS_BASE_URL else "Uppzy"
         after = f" after {number} attempts" if number > 1 else ""
         detail = server_text(str(exc)) or type(exc).__name__
         env = f" of environment {self.environment!r}" if self.environment else ""
