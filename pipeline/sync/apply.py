@@ -13,6 +13,11 @@ journalled create whose id was never recorded and for an update the site answers
 
 A failure that is the item's own (400, 404, 409, 413) fails that item and the run goes on; a
 401 or 403 stops the run at once (configuration or plan, not content).
+
+One module (over 500 lines) because :class:`Applier` is one state machine: every step
+(reconcile, adopt, create, update, rename, status, delete) reads and writes the same state under
+one lock, persists it through one saver and obeys one stop flag. Split across modules, each step
+would take all of them as arguments and the order of the run would be read in several files.
 """
 
 from __future__ import annotations

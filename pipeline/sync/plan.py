@@ -274,12 +274,12 @@ def make_plan(
         entry = state.entries.get(item_id)
         if want.payload is not None:
             plan.payloads[item_id] = want.payload
-        remote_doc: RemoteSummary | None = None
-        if entry is not None and entry.doc_id and not (checked and entry.doc_id not in by_doc):
+        vouched = entry is not None and bool(entry.doc_id)
+        if entry is not None and vouched and not (checked and entry.doc_id not in by_doc):
             remote_doc = by_doc.get(entry.doc_id) if checked else None
             _plan_known(plan, want, entry, remote_doc)
         else:
-            gone = entry is not None and bool(entry.doc_id)  # vouched for, but not listed
+            gone = vouched  # and not on the site's listing
             if gone and entry is not None:
                 plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
             try:
@@ -294,47 +294,56 @@ def make_plan(
             plan.unchanged += 1
 
     if ambiguous:
-        raise AmbiguousMatchError(
-            f"{state.target.key}: kbsync has no record of "
-            + ("these items" if len(ambiguous) > 1 else "this item")
-            + " and will not guess which document is its own: "
-            + "; ".join(ambiguous),
-            hint="delete the extra copies in Uppzy (or give the item a distinct title), "
-            "then plan again",
-        )
-
-    for item_id, entry in sorted(state.entries.items()):
-        if item_id not in desired.items and item_id not in desired.blocked:
-            plan.changes.append(
-                Change(
-                    action="delete",
-                    id=item_id,
-                    type=entry.type,
-                    title=entry.title,
-                    reason="no longer in the desired set",
-                    path=entry.path,
-                    batch=entry.batch,
-                    doc_id=entry.doc_id,
-                )
-            )
-
+        raise _ambiguity_error(state.target, ambiguous)
+    plan.changes += _deletes(desired, state)
     plan.unmanaged = [r for r in remote or [] if r.doc_id not in claimed]
     if prune:
-        for doc in plan.unmanaged:
-            plan.changes.append(
-                Change(
-                    action="delete",
-                    id=doc.doc_id,
-                    type=doc.type,
-                    title=doc.title,
-                    reason="not managed by kbsync (--prune)",
-                    doc_id=doc.doc_id,
-                )
-            )
+        plan.changes += [_prune(doc) for doc in plan.unmanaged]
     plan.changes.sort(key=lambda c: (ORDER[c.action], c.id))
     sent = {c.id for c in plan.changes if c.action in ("create", "update", "adopt")}
     plan.payloads = {k: v for k, v in plan.payloads.items() if k in sent}
     return plan
+
+
+def _ambiguity_error(target: Target, ambiguous: list[str]) -> AmbiguousMatchError:
+    return AmbiguousMatchError(
+        f"{target.key}: kbsync has no record of "
+        + ("these items" if len(ambiguous) > 1 else "this item")
+        + " and will not guess which document is its own: "
+        + "; ".join(ambiguous),
+        hint="delete the extra copies in Uppzy (or give the item a distinct title), "
+        "then plan again",
+    )
+
+
+def _deletes(desired: DesiredSet, state: TargetState) -> list[Change]:
+    """What the state holds and the desired set no longer has (a blocked item is kept)."""
+    return [
+        Change(
+            action="delete",
+            id=item_id,
+            type=entry.type,
+            title=entry.title,
+            reason="no longer in the desired set",
+            path=entry.path,
+            batch=entry.batch,
+            doc_id=entry.doc_id,
+        )
+        for item_id, entry in sorted(state.entries.items())
+        if item_id not in desired.items and item_id not in desired.blocked
+    ]
+
+
+def _prune(doc: RemoteSummary) -> Change:
+    """The delete of a document kbsync does not manage (`--prune`): its id is its Uppzy id."""
+    return Change(
+        action="delete",
+        id=doc.doc_id,
+        type=doc.type,
+        title=doc.title,
+        reason="not managed by kbsync (--prune)",
+        doc_id=doc.doc_id,
+    )
 
 
 def _plan_unknown(
