@@ -16,7 +16,6 @@ from pipeline.cli.errors import fail
 from pipeline.errors import KbsyncError
 
 FLAG = "--detailed-exitcode"
-NO_CHANGES = 0
 ERROR = 1
 CHANGES = 2
 

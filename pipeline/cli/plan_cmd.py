@@ -99,7 +99,7 @@ def command(
     else:
         click.echo("\n\n".join(plan_text(p) for p in plans))
     if any(p.blocked for p in plans):
-        ctx.exit(detailed_exit.ERROR)
+        ctx.exit(1)
     if detailed_exitcode and any(p.has_changes for p in plans):
         ctx.exit(detailed_exit.CHANGES)
 

@@ -220,7 +220,7 @@ class Applier:
         creates = {c.id: c for c in self.plan.changes if c.action == "create"}
         if not creates and not self.state.journal:
             return
-        listed = MatchIndex(self.listing.documents())
+        index = MatchIndex(self.listing.documents())
         claimed = {e.doc_id for e in self.state.entries.values() if e.doc_id}
         claimed |= {c.doc_id for c in self.plan.changes if c.action == "adopt" and c.doc_id}
         revised: list[Change] = []
@@ -229,7 +229,7 @@ class Applier:
                 revised.append(change)
                 continue
             payload = self.plan.payloads[change.id]
-            found = listed.candidates(payload.type, payload.title, payload.question, claimed)
+            found = index.candidates(payload.type, payload.title, payload.question, claimed)
             try:
                 match = choose(change.id, found, change.hash)
             except AmbiguousMatchError as exc:
@@ -248,7 +248,7 @@ class Applier:
         for item_id, pending in sorted(self.state.journal.items()):
             if item_id in creates:
                 continue  # matched above, or created (and journalled) again below
-            found = listed.candidates(pending.type, pending.title, pending.question, claimed)
+            found = index.candidates(pending.type, pending.title, pending.question, claimed)
             try:
                 match = choose(item_id, found, pending.hash or None)
             except AmbiguousMatchError as exc:

@@ -1,8 +1,8 @@
 """`make_plan` on its own: every kind of change, in its order, with every field it records.
 
 The plan's JSON is a reviewed artefact (`kbsync plan --out`, applied by `kbsync sync --plan`):
-the exact bytes below are what a plan of this input has always been, so a refactoring of how
-changes are built or looked up cannot reorder, rename or drop anything in it.
+the exact bytes in data/plan_every_change.json are what a plan of this input has always been,
+so a refactoring of how changes are built or looked up cannot reorder, rename or drop any of it.
 """
 
 from __future__ import annotations
