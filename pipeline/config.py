@@ -30,6 +30,9 @@ CONFIG_FILE = "kbsync.toml"
 LOCAL_ENV = "local"
 SANDBOX_URL = "sandbox:"
 """`base_url` of an environment served by the in-process sandbox (no key, no port)."""
+IN_PROCESS_BASE_URL = "http://sandbox.invalid/api/v1"
+"""Where requests to the in-process sandbox are addressed (`.invalid`: never resolved, never
+sent to a network); the client of a `sandbox:` environment and the sandbox's own use it."""
 UPPZY_URL = "https://api.uppzy.com/api/v1"
 
 DEFAULT_INTERNAL_HOSTS = [

@@ -68,15 +68,20 @@ from pipeline.api.pacing import RateLimitPacer
 from pipeline.api.probing import Exchange, Recording
 from pipeline.api.retry import Deadline, RetryDecision, RetryPolicy, RetryState, run_with_retries
 from pipeline.api.telemetry import FAILED, OK, RETRY, AttemptRecord, Labels, Metrics, Telemetry
-from pipeline.config import ApiConfig, AsyncConfig, EnvironmentConfig, HttpConfig, api_key_problem
+from pipeline.config import (
+    IN_PROCESS_BASE_URL,
+    ApiConfig,
+    AsyncConfig,
+    EnvironmentConfig,
+    HttpConfig,
+    api_key_problem,
+)
 from pipeline.errors import ConfigError
 
 T = TypeVar("T")
 
 log = logging.getLogger("pipeline.api")
 
-SANDBOX_BASE_URL = "http://sandbox.kbsync.invalid/api/v1"
-"""Where requests of an in-process sandbox environment are addressed (never resolved)."""
 REQUEST_ID_HEADER = "X-Request-Id"
 _SUBMITTED_MEMORY = 10_000
 MAX_PACING_WAIT = 60.0
@@ -169,7 +174,7 @@ class UppzyClient:
                     "but no sandbox transport was given",
                     hint="build the sandbox and pass its transport (see pipeline.api docs)",
                 )
-            base_url = SANDBOX_BASE_URL
+            base_url = IN_PROCESS_BASE_URL
             key = api_key or env.api_key()
         else:
             base_url = env.base_url
@@ -870,7 +875,7 @@ class UppzyClient:
     ) -> TransportError:
         kind, uncertain = _transport_kind(exc)
         name = call.endpoint.name
-        where = "the in-process sandbox" if self.base_url == SANDBOX_BASE_URL else "Uppzy"
+        where = "the in-process sandbox" if self.base_url == IN_PROCESS_BASE_URL else "Uppzy"
         after = f" after {number} attempts" if number > 1 else ""
         detail = server_text(str(exc)) or type(exc).__name__
         env = f" of environment {self.environment!r}" if self.environment else ""

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from pipeline import __version__
+from pipeline.cli import detailed_exit
 from pipeline.cli.errors import fail, handle_errors
 from pipeline.errors import KbsyncError
 
@@ -32,6 +33,23 @@ class KbsyncGroup(click.Group):
             assert isinstance(command, click.Command)
             self.add_command(command, cmd_name)
         return self.commands.get(cmd_name)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # A bad global option (`kbsync --log-format xml plan --detailed-exitcode`) is an error of
+        # that plan: exit 1, never the 2 its CI reads as "changes pending".
+        detailed = detailed_exit.asked(args, command="plan")
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            if detailed:
+                raise detailed_exit.DetailedError(exc) from exc
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

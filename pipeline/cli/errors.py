@@ -156,7 +156,8 @@ def handle_errors() -> Iterator[None]:
         sys.exit(1)
 
 
-def fail(exc: KbsyncError) -> None:
-    """Inside a click command: report `exc` and exit (works under CliRunner too)."""
+def fail(exc: KbsyncError, exit_code: int | None = None) -> None:
+    """Inside a click command: report `exc` and exit (works under CliRunner too) with
+    `exit_code`, by default the error's own."""
     click.echo(render_error(exc), err=True)
-    raise SystemExit(exc.exit_code)
+    raise SystemExit(exc.exit_code if exit_code is None else exit_code)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli import detailed_exit
 from pipeline.cli.common import content_settings
 from pipeline.cli.connect import open_client
 from pipeline.cli.plan_render import plan_text, plans_markdown
@@ -25,7 +26,7 @@ HOLDS_CONTENT = (
 )
 
 
-@click.command("plan")
+@click.command("plan", cls=detailed_exit.DetailedExitCommand)
 @click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
 @click.option("--site", help="Only this site (default: every site of the environment).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
@@ -40,8 +41,9 @@ HOLDS_CONTENT = (
 @click.option("--offline", is_flag=True, help="Do not call the API (no quota check).")
 @click.option("--show-payload", "show_payload", metavar="ID",
               help="Print the normalised payload that would be sent for item ID.")  # fmt: skip
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 no changes, 2 changes pending, 1 error (like Terraform).")  # fmt: skip
+@click.option(detailed_exit.FLAG, "detailed_exitcode", is_flag=True,
+              help="Exit 0 no changes, 2 changes pending, 1 any error, usage and configuration "
+                   "errors included (like Terraform).")  # fmt: skip
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -99,7 +101,7 @@ def command(
     if any(p.blocked for p in plans):
         ctx.exit(1)
     if detailed_exitcode and any(p.has_changes for p in plans):
-        ctx.exit(2)
+        ctx.exit(detailed_exit.CHANGES)
 
 
 def _save(settings: Settings, plan: Plan, out: Path) -> None:

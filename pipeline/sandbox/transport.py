@@ -13,8 +13,9 @@ from __future__ import annotations
 from starlette.types import ASGIApp
 
 from pipeline.asgi_bridge import SyncASGITransport
+from pipeline.config import IN_PROCESS_BASE_URL
 
-IN_PROCESS_BASE_URL = "http://sandbox.invalid/api/v1"
+__all__ = ["IN_PROCESS_BASE_URL", "in_process_transport"]
 
 
 def in_process_transport(app: ASGIApp) -> SyncASGITransport:

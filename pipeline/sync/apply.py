@@ -13,6 +13,11 @@ journalled create whose id was never recorded and for an update the site answers
 
 A failure that is the item's own (400, 404, 409, 413) fails that item and the run goes on; a
 401 or 403 stops the run at once (configuration or plan, not content).
+
+One module (over 500 lines) because :class:`Applier` is one state machine: every step
+(reconcile, adopt, create, update, rename, status, delete) reads and writes the same state under
+one lock, persists it through one saver and obeys one stop flag. Split across modules, each step
+would take all of them as arguments and the order of the run would be read in several files.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.api import ApiError, UppzyClient
 from pipeline.api.errors import AuthError, ForbiddenError, NotFoundError
@@ -33,6 +38,7 @@ from pipeline.sync.plan import Change, Plan
 from pipeline.sync.remote import (
     AmbiguousMatchError,
     ListingRefused,
+    MatchIndex,
     RemoteSummary,
     SiteListing,
     candidates,
@@ -165,8 +171,9 @@ class Applier:
         try:
             self._reconcile()
             changes = self.plan.changes
+            updated = {c.id for c in changes if c.action == "update"}
             for change in (c for c in changes if c.action == "adopt"):
-                self._adopt(change)
+                self._adopt(change, updating=change.id in updated)
             self._run_concurrently([c for c in changes if c.action in ("create", "update")])
             for change in (c for c in changes if c.action == "rename"):
                 self._rename(change)
@@ -213,7 +220,7 @@ class Applier:
         creates = {c.id: c for c in self.plan.changes if c.action == "create"}
         if not creates and not self.state.journal:
             return
-        docs = self.listing.documents()
+        index = MatchIndex(self.listing.documents())
         claimed = {e.doc_id for e in self.state.entries.values() if e.doc_id}
         claimed |= {c.doc_id for c in self.plan.changes if c.action == "adopt" and c.doc_id}
         revised: list[Change] = []
@@ -222,7 +229,7 @@ class Applier:
                 revised.append(change)
                 continue
             payload = self.plan.payloads[change.id]
-            found = candidates(docs, payload.type, payload.title, payload.question, claimed)
+            found = index.candidates(payload.type, payload.title, payload.question, claimed)
             try:
                 match = choose(change.id, found, change.hash)
             except AmbiguousMatchError as exc:
@@ -241,7 +248,7 @@ class Applier:
         for item_id, pending in sorted(self.state.journal.items()):
             if item_id in creates:
                 continue  # matched above, or created (and journalled) again below
-            found = candidates(docs, pending.type, pending.title, pending.question, claimed)
+            found = index.candidates(pending.type, pending.title, pending.question, claimed)
             try:
                 match = choose(item_id, found, pending.hash or None)
             except AmbiguousMatchError as exc:
@@ -268,10 +275,12 @@ class Applier:
             del self.state.journal[item_id]
         self.saver.flush("kbsync sync: reconciled creates with the site's listing")
 
-    def _adopt(self, change: Change) -> None:
-        """Record the document the site already has for `change.id` (no request is sent)."""
+    def _adopt(self, change: Change, *, updating: bool) -> None:
+        """Record the document the site already has for `change.id` (no request is sent).
+
+        `updating`: the plan also updates it, so its hash is left empty until the update lands.
+        """
         assert change.doc_id is not None
-        updating = any(c.action == "update" and c.id == change.id for c in self.plan.changes)
         with self.saver.lock:
             self.state.journal.pop(change.id, None)
             self.state.entries[change.id] = Entry(
@@ -432,8 +441,9 @@ class Applier:
                     batch=change.batch,
                 )
                 return match.doc_id
-        recreate = Change("create", change.id, change.type, change.title,
-                          "deleted in Uppzy", change.path, change.batch, None, change.hash)  # fmt: skip
+        recreate = replace(
+            change, action="create", reason="deleted in Uppzy", doc_id=None, status=None
+        )
         self._journal([recreate])
         self._create(recreate)
         return None
@@ -526,15 +536,24 @@ def _not_adopted(match: RemoteSummary) -> KbsyncError:
 def _adoption(change: Change, match: RemoteSummary) -> list[Change]:
     """A planned create turned into the adoption of `match` (and its update if it differs)."""
     out = [
-        Change("adopt", change.id, change.type, change.title,
-               f"found on the site as {match.doc_id}", change.path, change.batch, match.doc_id,
-               change.hash, match.status)
-    ]  # fmt: skip
+        replace(
+            change,
+            action="adopt",
+            reason=f"found on the site as {match.doc_id}",
+            doc_id=match.doc_id,
+            status=match.status,
+        )
+    ]
     if match.content_hash != change.hash:
         out.append(
-            Change("update", change.id, change.type, change.title, "adopted: content differs",
-                   change.path, change.batch, match.doc_id, change.hash)
-        )  # fmt: skip
+            replace(
+                change,
+                action="update",
+                reason="adopted: content differs",
+                doc_id=match.doc_id,
+                status=None,
+            )
+        )
     return out
 
 

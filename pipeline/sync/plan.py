@@ -26,7 +26,7 @@ from pipeline import __version__
 from pipeline.errors import UsageError
 from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, DesiredItem, DesiredSet
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
-from pipeline.sync.remote import AmbiguousMatchError, RemoteSummary, ambiguity, candidates, choose
+from pipeline.sync.remote import AmbiguousMatchError, MatchIndex, RemoteSummary, choose
 from pipeline.sync.state import Entry, Target, TargetState
 
 PLAN_VERSION = 2
@@ -38,11 +38,15 @@ ORDER = {"create": 0, "adopt": 1, "update": 2, "rename": 3, "activate": 4, "deac
          "delete": 6}  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
     """One change to one document. `id` is the kbsync id (an Uppzy id for unmanaged ones).
 
-    `status` is set on `adopt` only: the document's status on the site when it was matched.
+    Built by keyword only: ten fields, five of them optional, read wrong when passed by
+    position. The field order is the order of the plan's JSON (do not reorder).
+    `doc_id` is the document's Uppzy id when known, `hash` the content hash the change sends
+    or adopts (None for status changes and deletes), and `status` is set on `adopt` only: the
+    document's status on the site when it was matched.
     """
 
     action: Action
@@ -55,6 +59,31 @@ class Change:
     doc_id: str | None = None
     hash: str | None = None
     status: str | None = None
+
+    @classmethod
+    def of_item(
+        cls,
+        item: DesiredItem,
+        action: Action,
+        reason: str,
+        *,
+        doc_id: str | None = None,
+        hash: str | None = None,
+        status: str | None = None,
+    ) -> Change:
+        """A change to desired `item`: its id, type, title, path and batch, plus what differs."""
+        return cls(
+            action=action,
+            id=item.id,
+            type=item.type,
+            title=item.title,
+            reason=reason,
+            path=item.path,
+            batch=item.batch,
+            doc_id=doc_id,
+            hash=hash,
+            status=status,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -236,100 +265,128 @@ def make_plan(
     )
     checked = remote is not None and refresh
     by_doc = {r.doc_id: r for r in remote or []}
+    index = MatchIndex(remote or [])
     claimed = {e.doc_id for e in state.entries.values() if e.doc_id}
     ambiguous: list[str] = []
 
     for item_id, want in sorted(desired.items.items()):
+        planned = len(plan.changes)  # every change below is this item's: no scan to find them
         entry = state.entries.get(item_id)
         if want.payload is not None:
             plan.payloads[item_id] = want.payload
         vouched = entry is not None and bool(entry.doc_id)
-        gone = vouched and checked and entry is not None and entry.doc_id not in by_doc
-        if gone and entry is not None:
-            plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
-        remote_doc: RemoteSummary | None = None
-        if not vouched or gone:
-            question = want.payload.question if want.payload is not None else None
-            found = candidates(remote or [], want.type, want.title, question, claimed)
-            try:
-                match = choose(item_id, found, want.hash)
-            except AmbiguousMatchError:
-                ambiguous.append(ambiguity(item_id, found))
-                continue
-            if match is None:
-                reason = "deleted in Uppzy: recreate it" if gone else "new in the desired set"
-                plan.changes.append(
-                    Change("create", item_id, want.type, want.title, reason, want.path,
-                           want.batch, None, want.hash)
-                )  # fmt: skip
-                continue
-            claimed.add(match.doc_id)
-            same = match.content_hash == want.hash
-            plan.changes.append(
-                Change("adopt", item_id, want.type, want.title,
-                       f"on the site as {match.doc_id}, same type and title"
-                       + ("" if same else "; its content differs"),
-                       want.path, want.batch, match.doc_id, want.hash, match.status)
-            )  # fmt: skip
-            if not same:
-                plan.changes.append(
-                    Change("update", item_id, want.type, want.title, "adopted: content differs",
-                           want.path, want.batch, match.doc_id, want.hash)
-                )  # fmt: skip
-            remote_doc = match
-        else:
-            assert entry is not None
+        if entry is not None and vouched and not (checked and entry.doc_id not in by_doc):
             remote_doc = by_doc.get(entry.doc_id) if checked else None
-            _plan_known(plan, item_id, want, entry, remote_doc)
-        remote_status = remote_doc.status if remote_doc is not None else None
-        if remote_status is None and entry is not None:
-            remote_status = entry.status
-        doc_id = remote_doc.doc_id if remote_doc is not None else entry.doc_id if entry else None
-        if want.status == ACTIVE and remote_status != ACTIVE:
-            plan.changes.append(
-                Change("activate", item_id, want.type, want.title,
-                       "not active on the site", want.path, want.batch, doc_id)
-            )  # fmt: skip
-        elif want.status == DRAFT and remote_status == ACTIVE:
-            plan.changes.append(
-                Change("deactivate", item_id, want.type, want.title,
-                       f"batch {want.batch} is rolled back", want.path, want.batch, doc_id)
-            )  # fmt: skip
-        if not any(c.id == item_id for c in plan.changes):
+            _plan_known(plan, want, entry, remote_doc)
+        else:
+            gone = vouched  # and not on the site's listing
+            if gone and entry is not None:
+                plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
+            try:
+                remote_doc = _plan_unknown(plan, want, index, claimed, gone=gone)
+            except AmbiguousMatchError as exc:
+                ambiguous.append(exc.message)
+                continue
+            if remote_doc is None:
+                continue  # a create: the apply activates what it creates
+        _plan_status(plan, want, entry, remote_doc)
+        if len(plan.changes) == planned:
             plan.unchanged += 1
 
     if ambiguous:
-        raise AmbiguousMatchError(
-            f"{state.target.key}: kbsync has no record of "
-            + ("these items" if len(ambiguous) > 1 else "this item")
-            + " and will not guess which document is its own: "
-            + "; ".join(ambiguous),
-            hint="delete the extra copies in Uppzy (or give the item a distinct title), "
-            "then plan again",
-        )
-
-    for item_id, entry in sorted(state.entries.items()):
-        if item_id not in desired.items and item_id not in desired.blocked:
-            plan.changes.append(
-                Change("delete", item_id, entry.type, entry.title,
-                       "no longer in the desired set", entry.path, entry.batch, entry.doc_id)
-            )  # fmt: skip
-
+        raise _ambiguity_error(state.target, ambiguous)
+    plan.changes += _deletes(desired, state)
     plan.unmanaged = [r for r in remote or [] if r.doc_id not in claimed]
     if prune:
-        for doc in plan.unmanaged:
-            plan.changes.append(
-                Change("delete", doc.doc_id, doc.type, doc.title,
-                       "not managed by kbsync (--prune)", None, None, doc.doc_id)
-            )  # fmt: skip
+        plan.changes += [_prune(doc) for doc in plan.unmanaged]
     plan.changes.sort(key=lambda c: (ORDER[c.action], c.id))
     sent = {c.id for c in plan.changes if c.action in ("create", "update", "adopt")}
     plan.payloads = {k: v for k, v in plan.payloads.items() if k in sent}
     return plan
 
 
+def _ambiguity_error(target: Target, ambiguous: list[str]) -> AmbiguousMatchError:
+    return AmbiguousMatchError(
+        f"{target.key}: kbsync has no record of "
+        + ("these items" if len(ambiguous) > 1 else "this item")
+        + " and will not guess which document is its own: "
+        + "; ".join(ambiguous),
+        hint="delete the extra copies in Uppzy (or give the item a distinct title), "
+        "then plan again",
+    )
+
+
+def _deletes(desired: DesiredSet, state: TargetState) -> list[Change]:
+    """What the state holds and the desired set no longer has (a blocked item is kept)."""
+    return [
+        Change(
+            action="delete",
+            id=item_id,
+            type=entry.type,
+            title=entry.title,
+            reason="no longer in the desired set",
+            path=entry.path,
+            batch=entry.batch,
+            doc_id=entry.doc_id,
+        )
+        for item_id, entry in sorted(state.entries.items())
+        if item_id not in desired.items and item_id not in desired.blocked
+    ]
+
+
+def _prune(doc: RemoteSummary) -> Change:
+    """The delete of a document kbsync does not manage (`--prune`): its id is its Uppzy id."""
+    return Change(
+        action="delete",
+        id=doc.doc_id,
+        type=doc.type,
+        title=doc.title,
+        reason="not managed by kbsync (--prune)",
+        doc_id=doc.doc_id,
+    )
+
+
+def _plan_unknown(
+    plan: Plan,
+    want: DesiredItem,
+    index: MatchIndex,
+    claimed: set[str],
+    *,
+    gone: bool,
+) -> RemoteSummary | None:
+    """Create or adopt an item the state cannot vouch for (no record, or its document gone).
+
+    Returns the document adopted, or None for a create; raises AmbiguousMatchError when
+    several documents match (nothing is planned for the item then).
+    """
+    question = want.payload.question if want.payload is not None else None
+    found = index.candidates(want.type, want.title, question, claimed)
+    match = choose(want.id, found, want.hash)
+    if match is None:
+        reason = "deleted in Uppzy: recreate it" if gone else "new in the desired set"
+        plan.changes.append(Change.of_item(want, "create", reason, hash=want.hash))
+        return None
+    claimed.add(match.doc_id)
+    same = match.content_hash == want.hash
+    reason = f"on the site as {match.doc_id}, same type and title"
+    if not same:
+        reason += "; its content differs"
+    plan.changes.append(
+        Change.of_item(
+            want, "adopt", reason, doc_id=match.doc_id, hash=want.hash, status=match.status
+        )
+    )
+    if not same:
+        plan.changes.append(
+            Change.of_item(
+                want, "update", "adopted: content differs", doc_id=match.doc_id, hash=want.hash
+            )
+        )
+    return match
+
+
 def _plan_known(
-    plan: Plan, item_id: str, want: DesiredItem, entry: Entry, remote_doc: RemoteSummary | None
+    plan: Plan, want: DesiredItem, entry: Entry, remote_doc: RemoteSummary | None
 ) -> None:
     """Update or rename an item the state holds (its document is on the site, or not checked)."""
     changed_content = entry.hash != want.hash
@@ -340,23 +397,38 @@ def _plan_known(
         and remote_doc.content_hash != want.hash
     )
     if edited_remotely and not changed_content:
-        plan.drift.append(f"{item_id}: document {entry.doc_id} was edited in Uppzy")
+        plan.drift.append(f"{want.id}: document {entry.doc_id} was edited in Uppzy")
     if changed_content or edited_remotely:
         reason = "content changed" if changed_content else "edited in Uppzy: restore it"
         if entry.path != want.path:
             reason += f" (renamed from {entry.path})"
         plan.changes.append(
-            Change("update", item_id, want.type, want.title, reason, want.path, want.batch,
-                   entry.doc_id, want.hash)
-        )  # fmt: skip
+            Change.of_item(want, "update", reason, doc_id=entry.doc_id, hash=want.hash)
+        )
     elif entry.path != want.path or entry.batch != want.batch:
+        reason = f"moved from {entry.path} (content unchanged)"
         plan.changes.append(
-            Change("rename", item_id, want.type, want.title,
-                   f"moved from {entry.path} (content unchanged)", want.path, want.batch,
-                   entry.doc_id, want.hash)
-        )  # fmt: skip
+            Change.of_item(want, "rename", reason, doc_id=entry.doc_id, hash=want.hash)
+        )
     if remote_doc is not None and remote_doc.status != entry.status:
         plan.drift.append(
-            f"{item_id}: document {entry.doc_id} is {remote_doc.status} in Uppzy "
+            f"{want.id}: document {entry.doc_id} is {remote_doc.status} in Uppzy "
             f"(kbsync set {entry.status})"
         )
+
+
+def _plan_status(
+    plan: Plan, want: DesiredItem, entry: Entry | None, remote_doc: RemoteSummary | None
+) -> None:
+    """Activate or deactivate a document kbsync holds or adopts, as its batch wants."""
+    remote_status = remote_doc.status if remote_doc is not None else None
+    if remote_status is None and entry is not None:
+        remote_status = entry.status
+    doc_id = remote_doc.doc_id if remote_doc is not None else entry.doc_id if entry else None
+    if want.status == ACTIVE and remote_status != ACTIVE:
+        plan.changes.append(
+            Change.of_item(want, "activate", "not active on the site", doc_id=doc_id)
+        )
+    elif want.status == DRAFT and remote_status == ACTIVE:
+        reason = f"batch {want.batch} is rolled back"
+        plan.changes.append(Change.of_item(want, "deactivate", reason, doc_id=doc_id))

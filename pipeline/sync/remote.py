@@ -130,6 +130,26 @@ def candidates(
     ]
 
 
+class MatchIndex:
+    """The listing's documents by match key: matching an item is one dict lookup, not a scan.
+
+    `candidates` answers exactly what :func:`candidates` answers over the same documents, in
+    the same (listing) order.
+    """
+
+    def __init__(self, docs: Iterable[RemoteSummary]) -> None:
+        self._by_key: dict[tuple[str, str], list[RemoteSummary]] = {}
+        for doc in docs:
+            self._by_key.setdefault(match_key(doc.type, doc.title, doc.question), []).append(doc)
+
+    def candidates(
+        self, doc_type: str, title: str, question: str | None, claimed: set[str]
+    ) -> list[RemoteSummary]:
+        """Documents not claimed by another item that match by type and title/question."""
+        same_key = self._by_key.get(match_key(doc_type, title, question), [])
+        return [doc for doc in same_key if doc.doc_id not in claimed]
+
+
 def choose(
     item_id: str, found: list[RemoteSummary], content_hash: str | None
 ) -> RemoteSummary | None:

@@ -253,6 +253,10 @@ def sync_target(
 
     A saved plan is applied only if its commit makes exactly its payloads (see
     :mod:`pipeline.sync.seal`); `check`, the payload gate, blocks items in either case.
+
+    One function (over 80 lines) because its order is the safety argument, read top to
+    bottom: every refusal (pause, claim, preflight, seal, quota, guards) before the claim, the
+    claim before the first write, the claim released with the state the apply left.
     """
     env = settings.environment(target.environment)
     store = make_store(settings, env)
