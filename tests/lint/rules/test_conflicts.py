@@ -13,9 +13,8 @@ import pytest
 
 from pipeline.corpus import parse_item
 from pipeline.errors import ConfigError
-from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.facts import FlatProse, find_statements, load_facts, parse_facts
-from pipeline.lint.questions import (
+from pipeline.lint.conflicts.facts import FlatProse, find_statements, load_facts, parse_facts
+from pipeline.lint.conflicts.questions import (
     is_negated,
     jaccard,
     near_duplicates,
@@ -23,6 +22,7 @@ from pipeline.lint.questions import (
     question_tokens,
     similar_pairs,
 )
+from pipeline.lint.engine import LintOptions, run_lint
 from tests.cli.conftest import Run
 from tests.helpers import commit_all, doc, git, qa, settings_for, write_repo
 

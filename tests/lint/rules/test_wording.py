@@ -22,16 +22,16 @@ from pipeline.errors import ConfigError
 from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rule import LintContext, SkippedRule
 from pipeline.lint.rules import wording
-from pipeline.lint.rules.vale import (
+from pipeline.lint.rules.wording import ValeRule, adapt_case, load_styles
+from pipeline.lint.vale.reader import (
     Alternative,
     format_message,
     split_alternatives,
     to_sentence,
     unquote_first_slot,
 )
-from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, translate
-from pipeline.lint.rules.wording import ValeRule, adapt_case, load_styles
-from pipeline.lint.rules.wording_scopes import PLACEHOLDER, Block, ItemViews, Scope
+from pipeline.lint.vale.regex import Literal, RegexSyntaxError, translate
+from pipeline.lint.vale.scopes import PLACEHOLDER, Block, ItemViews, Scope
 
 HERE = Path(__file__).parent
 DATA = HERE.parent.parent / "data" / "wording"

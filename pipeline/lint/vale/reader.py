@@ -41,8 +41,8 @@ import yaml
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Severity
 from pipeline.lint.limits import LimitedPattern
-from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, Translated, translate
 from pipeline.lint.slow_patterns import SlowPattern, risk
+from pipeline.lint.vale.regex import Literal, RegexSyntaxError, Translated, translate
 
 # libyaml when present: rule files are loaded on every run, so parsing speed counts.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -49,7 +49,7 @@ _SCOPE_KEYS = {"audience", "paths"}
 _STRIP = " \t\n.,;:!?\"'()[]"
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)")
 _SPACES = re.compile(r"\s+")
-_DOCS_HINT = "see the comment at the top of pipeline/lint/facts.py for the format"
+_DOCS_HINT = "see the comment at the top of pipeline/lint/conflicts/facts.py for the format"
 
 
 @dataclass(frozen=True)
