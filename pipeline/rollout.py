@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import ConfigError
+from pipeline.yamlfile import YamlText, read_yaml_file
 
 ROLLOUT_FILE = "rollout.yaml"
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -90,23 +89,13 @@ def glob_regex(glob: str) -> re.Pattern[str]:
 
 
 def load_rollout(content_root: Path) -> Rollout:
-    """Parse `content/rollout.yaml`; a missing file means no batches (nothing is synced)."""
+    """Parse `content/rollout.yaml` (read once); a missing file means no batches (nothing is
+    synced)."""
     path = content_root / ROLLOUT_FILE
     if not path.is_file():
         return Rollout()
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError(
-            f"not valid YAML: {exc.problem}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=path) from None
-    return rollout_from_data(data, path, node)
+    parsed = read_yaml_file(path)
+    return rollout_from_data(parsed.data, path, parsed.node)
 
 
 def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
@@ -173,9 +162,4 @@ def _is_str_list(value: Any) -> bool:
 
 def _item_lines(node: Any) -> list[int]:
     """The line of each entry of `batches:` (1-based), for error messages."""
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if getattr(key, "value", None) == "batches" and isinstance(value, yaml.SequenceNode):
-            return [entry.start_mark.line + 1 for entry in value.value]
-    return []
+    return YamlText(None, node).item_lines("batches")
