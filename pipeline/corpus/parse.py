@@ -34,16 +34,15 @@ from pipeline.yamlfile import FAST_LOADER, YamlSyntaxError, parse_yaml
 # Block structure only: inline parsing is the costly half of markdown-it and we find inline
 # constructs on the source ourselves (with exact offsets).
 _MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
-_BASE_LOADER = FAST_LOADER
 
 
-class _FrontmatterLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+class _FrontmatterLoader(FAST_LOADER):  # type: ignore[valid-type,misc]
     """libyaml's safe loader, but dates stay strings: `schema.date` reports a bad one."""
 
 
 _FrontmatterLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    for key, resolvers in FAST_LOADER.yaml_implicit_resolvers.items()
 }
 _YAML_LOADER = _FrontmatterLoader
 # python-frontmatter's own boundary: a line of three or more dashes.
