@@ -5,9 +5,10 @@ things from one parse: the plain values, and the line of each key and list entry
 error names the line a user has to fix. :func:`parse_yaml` composes the text once and builds the
 values from that same node tree (what `yaml.load` does inside), so nothing is parsed twice.
 
-A syntax error is a :class:`YamlSyntaxError` with the problem and its line and column; each
-caller turns it into its own error (a :class:`~pipeline.errors.ConfigError` with
-:meth:`YamlSyntaxError.config_error`, or a lint finding for frontmatter).
+A syntax error is a :class:`YamlSyntaxError`: the problem on one line, and its line and column
+when YAML gives them; each caller turns it into its own error (a
+:class:`~pipeline.errors.ConfigError` with :meth:`YamlSyntaxError.config_error`, or a lint
+finding for frontmatter).
 """
 
 from __future__ import annotations
@@ -110,28 +111,13 @@ def parse_yaml(
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
-    except yaml.reader.ReaderError as exc:
-        raise _unacceptable(text, exc) from None
     except RecursionError:
         raise YamlSyntaxError("nested too deeply") from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(str(exc)) from None
+        # A character YAML does not allow (a control character): PyYAML names no line, and its
+        # second line is an offset into a string the user never saw, so only the first is kept.
+        raise YamlSyntaxError(str(exc).split("\n", 1)[0]) from None
     return YamlText(data, node)
-
-
-def _unacceptable(text: str, exc: yaml.reader.ReaderError) -> YamlSyntaxError:
-    """A character YAML does not allow (a control character), on one line with its place.
-
-    PyYAML's own message ends in a second line with an offset in a string the user never saw.
-    """
-    if not isinstance(exc.character, int):
-        return YamlSyntaxError(str(exc).split("\n", 1)[0])
-    problem = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
-    offset = text.find(chr(exc.character))
-    if offset < 0:
-        return YamlSyntaxError(problem)
-    line_start = text.rfind("\n", 0, offset) + 1
-    return YamlSyntaxError(problem, text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 def read_yaml_file(path: Path, *, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> YamlText:
