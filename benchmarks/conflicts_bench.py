@@ -38,10 +38,11 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.config import settings_from_table  # noqa: E402
 from pipeline.corpus import parse_item  # noqa: E402
+from pipeline.lint.conflicts import rules as conflicts  # noqa: E402
+from pipeline.lint.conflicts.questions import near_duplicates, question_tokens  # noqa: E402
 from pipeline.lint.engine import LintOptions, run_lint  # noqa: E402
-from pipeline.lint.questions import near_duplicates, question_tokens  # noqa: E402
 from pipeline.lint.rule import CorpusRule, LintContext  # noqa: E402
-from pipeline.lint.rules import conflicts, links  # noqa: E402
+from pipeline.lint.rules import links  # noqa: E402
 
 THRESHOLD = 0.8
 TEMPLATES = [

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.errors import ConfigError
 from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
+from pipeline.yamlfile import YamlText, read_yaml_file
 
 ROLLOUT_FILE = "rollout.yaml"
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -92,9 +91,9 @@ def glob_regex(glob: str) -> re.Pattern[str]:
 
 
 def load_rollout(content_root: Path, *, required: bool = False) -> Rollout:
-    """Parse `content/rollout.yaml`; a missing file means no batches (nothing is synced), or,
-    when `required` (lint, plan and sync), a :class:`ConfigError`: without it every item is
-    unapproved everywhere, and a plan would delete the whole site."""
+    """Parse `content/rollout.yaml` (read once); a missing file means no batches (nothing is
+    synced), or, when `required` (lint, plan and sync), a :class:`ConfigError`: without it every
+    item is unapproved everywhere, and a plan would delete the whole site."""
     path = content_root / ROLLOUT_FILE
     if not path.is_file():
         if required:
@@ -106,23 +105,8 @@ def load_rollout(content_root: Path, *, required: bool = False) -> Rollout:
                 "starter), or set content_dir in kbsync.toml if the content lives elsewhere",
             )
         return Rollout()
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError(
-            f"not valid YAML: {exc.problem}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as exc:  # a reader error: a character YAML does not allow
-        raise ConfigError(f"not valid YAML: {exc}", path=path) from None
-    except RecursionError:
-        raise ConfigError("not valid YAML: nested too deeply", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=path) from None
-    return rollout_from_data(data, path, node)
+    parsed = read_yaml_file(path)
+    return rollout_from_data(parsed.data, path, parsed.node)
 
 
 def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
@@ -221,9 +205,4 @@ def _is_str_list(value: Any) -> bool:
 
 def _item_lines(node: Any) -> list[int]:
     """The line of each entry of `batches:` (1-based), for error messages."""
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if getattr(key, "value", None) == "batches" and isinstance(value, yaml.SequenceNode):
-            return [entry.start_mark.line + 1 for entry in value.value]
-    return []
+    return YamlText(None, node).item_lines("batches")

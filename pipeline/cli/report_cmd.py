@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import settings_from
-from pipeline.cli.report_render import health_html, health_markdown, report_json
 from pipeline.config import today
 from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.health import build_health
 from pipeline.ops.holdings import gather_holdings
+from pipeline.report.health import build_health
+from pipeline.report.render import health_html, health_markdown, report_json
 
 
 @click.command("report")

@@ -29,20 +29,20 @@ from pipeline.corpus.model import (
     SourceFile,
     Span,
 )
+from pipeline.yamlfile import FAST_LOADER, YamlSyntaxError, parse_yaml
 
 # Block structure only: inline parsing is the costly half of markdown-it and we find inline
 # constructs on the source ourselves (with exact offsets).
 _MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
-_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FrontmatterLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+class _FrontmatterLoader(FAST_LOADER):  # type: ignore[valid-type,misc]
     """libyaml's safe loader, but dates stay strings: `schema.date` reports a bad one."""
 
 
 _FrontmatterLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    for key, resolvers in FAST_LOADER.yaml_implicit_resolvers.items()
 }
 _YAML_LOADER = _FrontmatterLoader
 # python-frontmatter's own boundary: a line of three or more dashes.
@@ -172,28 +172,20 @@ def _load_yaml(
     path: str, yaml_text: str, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int]] | LoadProblem:
     try:
-        node = yaml.compose(yaml_text, Loader=_YAML_LOADER)
-        data = yaml.load(yaml_text, Loader=_YAML_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        column = (mark.column + 1) if mark else 1
-        what = exc.problem or "invalid YAML"
-        return LoadProblem(
-            path, "schema.yaml", f"frontmatter is not valid YAML: {what}", line, column
-        )
-    except yaml.YAMLError as exc:
-        return LoadProblem(path, "schema.yaml", f"frontmatter is not valid YAML: {exc}", first_line)
+        parsed = parse_yaml(yaml_text, loader=_YAML_LOADER)
+    except YamlSyntaxError as exc:
+        what = f"frontmatter is not valid YAML: {exc.problem}"
+        if exc.line is None:
+            return LoadProblem(path, "schema.yaml", what, first_line)
+        return LoadProblem(path, "schema.yaml", what, first_line + exc.line - 1, exc.column or 1)
+    data = parsed.data
     if data is None:
         return {}, {}
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    if not isinstance(data, dict) or not isinstance(parsed.node, yaml.MappingNode):
         return LoadProblem(
             path, "schema.yaml", "frontmatter must be a mapping of fields (key: value)", first_line
         )
-    lines: dict[str, int] = {}
-    for key_node, _value in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    lines = {key: first_line + line - 1 for key, line in parsed.key_lines().items()}
     return {str(k): v for k, v in data.items()}, lines
 
 

@@ -37,18 +37,21 @@ def code_stamp() -> str:
     """
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(__version__.encode())
-    modules = [
-        *package.glob("*.py"),
-        *package.glob("corpus/**/*.py"),
-        *package.glob("lint/**/*.py"),
-    ]
-    for path in sorted(modules):
+    for path in stamped_modules(package):
         digest.update(b"\0" + path.relative_to(package).as_posix().encode() + b"\0")
         try:
             digest.update(path.read_bytes())
         except OSError:
             digest.update(b"-")
     return digest.hexdigest()
+
+
+def stamped_modules(package: Path) -> list[Path]:
+    """The files :func:`code_stamp` reads: the package's own modules (the shared model:
+    config, rollout, yamlfile, …), `corpus/` and `lint/` (rules, the Vale engine, conflicts)."""
+    return sorted(
+        [*package.glob("*.py"), *package.glob("corpus/**/*.py"), *package.glob("lint/**/*.py")]
+    )
 
 
 def fingerprint(settings: Settings, rules: Sequence[Rule]) -> str:

@@ -1,15 +1,16 @@
 """The registry: every code rule kbsync has, in one explicit, typed list.
 
-A family is a module of :mod:`pipeline.lint.rules`; a rule is a class in it (see
+A family is a module of :mod:`pipeline.lint.rules` (the `conflicts` family, with the facts and
+questions only it uses, is :mod:`pipeline.lint.conflicts`); a rule is a class in it (see
 :mod:`pipeline.lint.rule`). Adding a rule is adding its class here. Rules made from data (the
 Vale styles under `rules/`) are loaded by :func:`build_rules` next to these.
 """
 
 from __future__ import annotations
 
+from pipeline.lint.conflicts import rules as conflicts
 from pipeline.lint.rule import LintContext, Rule, SkippedRule
 from pipeline.lint.rules import (
-    conflicts,
     freshness,
     internal,
     links,

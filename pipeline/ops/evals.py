@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.api import ApiError, UppzyClient
 from pipeline.config import EnvironmentConfig
 from pipeline.errors import ConfigError
 from pipeline.ops.chat import ask
 from pipeline.sync.state import Target, now_iso
+from pipeline.yamlfile import read_yaml_file
 
 log = logging.getLogger(__name__)
 
@@ -157,16 +156,8 @@ def load_evals(content_root: Path) -> list[EvalCase]:
 
 
 def load_eval_file(path: Path) -> list[EvalCase]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=path) from None
+    parsed = read_yaml_file(path)
+    data = parsed.data
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("evals"), list):
@@ -174,7 +165,7 @@ def load_eval_file(path: Path) -> list[EvalCase]:
             "expected a mapping with a list 'evals:'", path=path, line=1,
             hint="see content/evals/smoke.yaml for the format",
         )  # fmt: skip
-    lines = _entry_lines(node)
+    lines = parsed.item_lines("evals")
     out = []
     for index, raw in enumerate(data["evals"]):
         line = lines[index] if index < len(lines) else 0
@@ -231,15 +222,6 @@ def _case(raw: Any, index: int, path: Path, line: int) -> EvalCase:
         source=str(path),
         line=line,
     )
-
-
-def _entry_lines(node: Any) -> list[int]:
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if getattr(key, "value", None) == "evals" and isinstance(value, yaml.SequenceNode):
-            return [entry.start_mark.line + 1 for entry in value.value]
-    return []
 
 
 # --- running and scoring ---------------------------------------------------------------------

@@ -246,3 +246,27 @@ def test_editing_kbsyncs_own_lint_code_starts_a_new_cache(
         assert stamp() != first
     finally:
         keys.code_stamp.cache_clear()
+
+
+def test_every_module_a_lint_run_imports_is_in_the_code_stamp() -> None:
+    """Moving lint code out of `corpus/`, `lint/` or the package's top level (the Vale engine,
+    the facts reader, the YAML reader) must not leave it out of the cache key."""
+    script = (
+        "import sys\n"
+        "import pipeline.lint.engine, pipeline.lint.registry\n"
+        "print('\\n'.join(m.__file__ for n, m in sorted(sys.modules.items())\n"
+        "                  if n.startswith('pipeline') and getattr(m, '__file__', None)))\n"
+    )
+    package = Path(keys.__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=package.parent,  # this checkout's package, not an installed one
+    ).stdout
+    imported = {Path(line).resolve() for line in out.splitlines()}
+    assert package / "lint" / "vale" / "reader.py" in imported
+    assert package / "lint" / "conflicts" / "facts.py" in imported
+    assert package / "yamlfile.py" in imported
+    assert sorted(imported - set(keys.stamped_modules(package))) == []

@@ -13,8 +13,8 @@ kinds run (each rule class says exactly how, and where it differs from Vale):
   acronym never spelt out (:class:`ConditionalRule`).
 
 Other kinds (`capitalization`, `consistency`, `spelling`, `metric`, …) are reported as skipped.
-See :mod:`pipeline.lint.rules.vale` for how a file is read and
-:mod:`pipeline.lint.rules.wording_scopes` for what text a rule sees (prose by default, where
+See :mod:`pipeline.lint.vale.reader` for how a file is read and
+:mod:`pipeline.lint.vale.scopes` for what text a rule sees (prose by default, where
 hidden markup reads `*`) and how sentences and paragraphs are found.
 
 A substitution finding carries a fix when the rule's swap values are replacements (it says
@@ -26,7 +26,7 @@ capital (`E-mail`), so does the fix (`Email`). An existence rule's `action` (`re
 Performance: each rule is compiled once at load; a rule whose tokens or swap keys all contain
 literal text is split into one pattern per token or key, and a file is searched only for those
 whose literals it contains (see :class:`GateIndex`). The views of a file are built once and
-shared by all rules (:class:`~pipeline.lint.rules.wording_scopes.ViewCache`).
+shared by all rules (:class:`~pipeline.lint.vale.scopes.ViewCache`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from pipeline.errors import ConfigError
 from pipeline.lint.findings import Finding, Fix, Severity
 from pipeline.lint.limits import compile_limited
 from pipeline.lint.rule import FileRule, LintContext, Rule, RuleWarning, SkippedRule
-from pipeline.lint.rules.vale import (
+from pipeline.lint.vale.reader import (
     SUPPORTED_KINDS,
     Action,
     Alternative,
@@ -60,8 +60,8 @@ from pipeline.lint.rules.vale import (
     to_sentence,
     unquote_first_slot,
 )
-from pipeline.lint.rules.vale_regex import RegexSyntaxError, translate
-from pipeline.lint.rules.wording_scopes import PLACEHOLDER, Block, ItemViews, Scope, ViewCache
+from pipeline.lint.vale.regex import RegexSyntaxError, translate
+from pipeline.lint.vale.scopes import PLACEHOLDER, Block, ItemViews, Scope, ViewCache
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +363,7 @@ class OccurrenceRule(ValeRule):
 
     Vale's `occurrence`. The units are the sentences of the prose with `scope: sentence`, its
     paragraphs with `scope: paragraph`, and each block of any other scope (the whole prose
-    for `text`); :mod:`pipeline.lint.rules.wording_scopes` says how sentences are found. As in
+    for `text`); :mod:`pipeline.lint.vale.scopes` says how sentences are found. As in
     Vale, the message's `%s` is the count and the finding starts at the unit's first match;
     unlike Vale, it runs to the end of the unit (Vale marks the first match only), and a unit
     with no match at all (under `min`) is flagged whole (Vale points at the file's first line).

@@ -1,8 +1,9 @@
 """The `wording` family: Vale styles under `rules/`, loaded from YAML.
 
 Rule behaviour is kept as data in `wording_cases.yml` against the fixture style in
-`tests/data/wording/styles`; this module runs those cases and tests loading, the regex dialect,
-the views a rule searches, GitLab's real styles and the repository's own `Kbsync` style.
+`tests/data/wording/styles`; this module runs those cases and tests loading, case adaptation,
+searching, GitLab's real styles and the repository's own `Kbsync` style. The Vale engine's own
+parts (the regex dialect, messages, the views a rule searches) are tested in `tests/lint/vale/`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,10 @@ from pipeline.errors import ConfigError
 from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rule import LintContext, SkippedRule
 from pipeline.lint.rules import wording
-from pipeline.lint.rules.vale import (
-    Alternative,
-    format_message,
-    split_alternatives,
-    to_sentence,
-    unquote_first_slot,
-)
-from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, translate
 from pipeline.lint.rules.wording import ValeRule, adapt_case, load_styles
-from pipeline.lint.rules.wording_scopes import PLACEHOLDER, Block, ItemViews, Scope
+from pipeline.lint.vale.reader import Alternative
+from pipeline.lint.vale.regex import translate
+from pipeline.lint.vale.scopes import Block
 
 HERE = Path(__file__).parent
 DATA = HERE.parent.parent / "data" / "wording"
@@ -239,103 +234,7 @@ def test_yaml_1_1_booleans_stay_words(tmp_path: Path) -> None:
     assert found == ["'on'", "'no'"]
 
 
-# --- The regex dialect ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("vale", "python"),
-    [
-        ("a(?i)b|c", "a(?i:b)|(?i:c)"),
-        ("(?i)GitLab", "(?i:GitLab)"),
-        (r"\x{2010}", "\u2010"),
-        (r"[\x{2010}\u2011]", "[\u2010\u2011]"),
-        (r"\Qa.b\E", r"(?:a\.b)"),
-        ("a{,3}", r"a\{,3\}"),
-        (r"(?'n'x)\k<n>", "(?P<n>x)(?P=n)"),
-        (r"x\z", r"x\Z"),
-        (r"x\Z", r"x(?=\n?\Z)"),
-        (r"a\eb", "a\x1bb"),
-        ("a(?#note)b", "ab"),
-        (r"(?<!GitLab )Duo", r"(?<!GitLab )Duo"),
-    ],
-)
-def test_translate(vale: str, python: str) -> None:
-    assert translate(vale).pattern == python
-    regex.compile(translate(vale).pattern)
-
-
-def test_inline_flags_apply_to_the_rest_of_their_group() -> None:
-    pattern = regex.compile(translate("x(?:a(?i)b|c)").pattern)
-    assert [bool(pattern.fullmatch(s)) for s in ("xab", "xaB", "xC", "xAb")] == [
-        True,
-        True,
-        True,
-        False,
-    ]
-
-
-@pytest.mark.parametrize(
-    ("pattern", "problem"),
-    [
-        ("(?U)a", "inline flag 'U' is not supported"),
-        ("(a", "missing ')'"),
-        ("a)", "unbalanced ')'"),
-        ("a\\", "lone backslash"),
-        ("[a-", "unterminated character class"),
-        (r"\q", r"unknown escape \q"),
-        ("*a", "nothing to repeat"),
-    ],
-)
-def test_translate_refuses(pattern: str, problem: str) -> None:
-    with pytest.raises(RegexSyntaxError, match=regex.escape(problem)):
-        translate(pattern)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "required"),
-    [
-        (r"\b(?:able to)\b", {Literal("able to", ("able", "to"))}),
-        (r"\b(?:ability|able)\b", {Literal("ability", ("ability",)), Literal("able", ("able",))}),
-        ("colou?r", {Literal("colo")}),
-        (r"[Ss]elf-managed", {Literal("self-managed")}),
-        (r"\b(?:[Ss]elf-managed)\b", {Literal("self-managed", ("self", "managed"))}),
-        ("[‘’]", {Literal("‘"), Literal("’")}),
-        (r"\w+ {2,}\w", {Literal("  ")}),
-        (r"\b(?:(?<!right-)click(?!-through))\b", {Literal("click", ("click",))}),
-        (r"\b(?:air(?:-| )?gapped)\b", {Literal("gapped")}),
-        (r"\d+|x", None),
-        ("(?x)a b", None),
-    ],
-)
-def test_required_literals(pattern: str, required: set[Literal] | None) -> None:
-    assert translate(pattern).required == (None if required is None else frozenset(required))
-
-
-def test_wrapped_spaces() -> None:
-    translated = translate(r"\b(?:log into)\b", wrap_spaces=True)
-    pattern = regex.compile(translated.pattern)
-    assert pattern.search("then log\n  into it")
-    assert pattern.search("then log into it")
-    assert not pattern.search("then log\n\ninto it")
-    assert translated.required == frozenset({Literal("into", ("into",))})
-    assert regex.compile(translate(" +", wrap_spaces=True).pattern).fullmatch("   ")
-
-
-# --- Messages and case ------------------------------------------------------------------------
-
-
-def test_messages() -> None:
-    assert format_message("Use '%s' instead of '%s'.", "email", " e-mail ") == (
-        "Use 'email' instead of 'e-mail'."
-    )
-    assert format_message("100%% '%s' %s", "a") == "100% 'a' "
-    assert to_sentence(["a"]) == "'a'"
-    assert to_sentence(["a", "b"]) == "'a' or 'b'"
-    assert to_sentence(["a", "b", "c"]) == "'a', 'b', or 'c'"
-    assert unquote_first_slot("Use '%s' instead of '%s'.") == "Use %s instead of '%s'."
-    assert unquote_first_slot("Use %s.") == "Use %s."
-    assert split_alternatives("main|primary") == ("main", "primary")
-    assert split_alternatives("A' or 'B") == ("A", "B")
+# --- Case -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -356,146 +255,6 @@ def test_adapt_case(
 ) -> None:
     flags = {"ignorecase": False, "capitalize": False, "matchcase": False, **options}
     assert adapt_case(replacement, observed, **flags) == expected
-
-
-# --- Views ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "Run `make` now, see [docs](https://example.com) and <b>bold</b>.\n",
-        "CJK 丠 `丠code丠` and 😀 `😀` and tabs\t`x`\r\n",
-        "```\nfenced 丠\n```\n\n    indented\n",
-        "No markup at all.\n",
-    ],
-)
-def test_prose_view_marks_what_was_blanked(body: str) -> None:
-    item = item_of(f"---\nid: doc.view\n---\n{body}")
-    view = ItemViews(item).view(raw=False)
-    start = item.body_start
-    expected = item.prose[:start] + "".join(
-        PLACEHOLDER if p != t else p
-        for p, t in zip(item.prose[start:], item.text[start:], strict=True)
-    )
-    assert view == expected
-    assert len(view) == len(item.text)
-
-
-def test_raw_view_hides_only_the_frontmatter() -> None:
-    item = item_of("---\nid: doc.raw\n---\nSee `code`.\n")
-    raw = ItemViews(item).view(raw=True)
-    assert raw == "   \n           \n   \nSee `code`.\n"
-
-
-SCOPED = """\
----
-id: doc.scoped
----
-# Title one
-
-Intro text.
-
-## Part two
-
-- item a
-- item b
-
-> quoted words
-
-| Head | Col |
-| ---- | --- |
-| cell | two |
-"""
-
-
-@pytest.mark.parametrize(
-    ("scope", "blocks"),
-    [
-        (("heading",), ["Title one", "Part two"]),
-        (("heading.h2.md",), ["Part two"]),
-        (("heading", "blockquote"), ["Title one", "Part two", "> quoted words"]),
-        (("list",), ["- item a\n- item b"]),
-        (("table.header",), ["| Head | Col |"]),
-        (("table.cell",), ["| cell | two |"]),
-        (("text & ~heading & ~list & ~table",), ["#", "Intro text.\n\n##", "> quoted words"]),
-        (("summary",), ["#", "Intro text.\n\n##", "- item a\n- item b\n\n> quoted words"]),
-    ],
-)
-def test_scopes(scope: tuple[str, ...], blocks: list[str]) -> None:
-    views = ItemViews(item_of(SCOPED))
-    found = [block.text.strip() for block in views.blocks(Scope.parse(scope))]
-    assert [text for text in found if text] == blocks
-
-
-@pytest.mark.parametrize("scope", [("text",), ("sentence",), ("paragraph",), ("alt",), ()])
-def test_unknown_and_prose_scopes_see_the_whole_prose(scope: tuple[str, ...]) -> None:
-    item = item_of(SCOPED)
-    (block,) = ItemViews(item).blocks(Scope.parse(scope))
-    assert (block.offset, block.pos) == (0, item.body_start)
-    assert block.text == ItemViews(item).view(raw=False)
-
-
-UNITS = """\
----
-id: doc.units
----
-# Title here
-
-One. Two e.g. three! four? Five
-six. "Quoted." Seven.
-Eight
-
-- Item one
-- Item two
-: A definition
-
-| a b | c |
-|-----|---|
-
-```
-code. Here
-```
-"""
-
-
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_sentences_and_paragraphs_are_units(newline: str) -> None:
-    views = ItemViews(item_of(UNITS.replace("\n", newline)))
-    view = views.view(raw=False)
-
-    def units(*scope: str) -> list[str]:
-        spans = views.units(Scope.parse(scope))
-        return [view[start:end].replace("\r\n", "\n") for start, end in spans]
-
-    sentences = units("sentence")
-    assert sentences == [
-        "Title here",
-        "One.",
-        "Two e.g. three! four?",
-        "Five\nsix.",
-        '"Quoted."',
-        "Seven.",
-        "Eight",
-        "Item one",
-        "Item two",
-        "A definition",
-        "a b",
-        "c",
-    ]
-    assert units("paragraph") == [
-        "Title here",
-        'One. Two e.g. three! four? Five\nsix. "Quoted." Seven.\nEight',
-        *sentences[7:],
-    ]
-    assert units("sentence & ~heading") == sentences[1:]
-    assert units("heading") == ["Title here"]
-
-
-def test_raw_wins_in_a_list_of_scopes() -> None:
-    item = item_of(SCOPED)
-    (block,) = ItemViews(item).blocks(Scope.parse(("heading", "raw")))
-    assert block.text.endswith("| cell | two |\n")
 
 
 # --- Searching --------------------------------------------------------------------------------

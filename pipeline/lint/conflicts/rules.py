@@ -3,8 +3,9 @@ duplicate titles.
 
 These are corpus rules (:class:`~pipeline.lint.rule.CorpusRule`): each file is summarised once
 (cached by its content) and the summaries of the whole corpus are compared through indexes —
-facts by id, questions by rare tokens (:mod:`pipeline.lint.questions`), titles by normalised
-text — so a check grows with the corpus, not with its square.
+facts by id (:mod:`pipeline.lint.conflicts.facts`), questions by rare tokens
+(:mod:`pipeline.lint.conflicts.questions`), titles by normalised text — so a check grows with
+the corpus, not with its square.
 
 *Synced together* means the same `audience` and `status: approved` (also `draft` with
 `[lint.conflicts] include_drafts = true`); facts and questions are only compared within such a
@@ -28,15 +29,15 @@ from typing import Any
 
 from pipeline.corpus import Item, QAEntry
 from pipeline.errors import ConfigError
-from pipeline.lint.facts import FactBook, find_statements, load_facts
-from pipeline.lint.findings import Finding, Severity
-from pipeline.lint.questions import (
+from pipeline.lint.conflicts.facts import FactBook, find_statements, load_facts
+from pipeline.lint.conflicts.questions import (
     NORMALIZER_VERSION,
     is_negated,
     normalize_question,
     question_tokens,
     similar_pairs,
 )
+from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rule import CorpusFinding, CorpusRule, LintContext, RuleWarning
 
 SHOWN_PLACES = 3

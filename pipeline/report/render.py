@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.lint.health import DueItem, FindingCount, HealthReport
 from pipeline.ops.holdings import RunRecord, TargetHoldings
+from pipeline.report.health import DueItem, FindingCount, HealthReport
 
 REPORT_VERSION = 1
 

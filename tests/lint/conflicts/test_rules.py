@@ -1,10 +1,11 @@
-"""`conflicts.*` beyond the data-driven cases: facts.yml errors through the CLI, the cache,
-`--changed-since` on a real git repository, the repository's own facts, and the indexes."""
+"""`conflicts.*` beyond the data-driven cases: a bad setting, the cache, `--changed-since` on
+a real git repository, the repository's own facts, and the same findings with cache and workers.
+
+The facts file's errors are in `test_facts.py`, the question index in `test_questions.py`."""
 
 from __future__ import annotations
 
 import json
-import random
 import re
 import shutil
 from pathlib import Path
@@ -12,27 +13,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.corpus import parse_item
-from pipeline.errors import ConfigError
+from pipeline.lint.conflicts.facts import find_statements, load_facts
 from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.facts import FlatProse, find_statements, load_facts, parse_facts
-from pipeline.lint.questions import (
-    is_negated,
-    jaccard,
-    near_duplicates,
-    normalize_question,
-    question_tokens,
-    similar_pairs,
-)
 from tests.cli.conftest import Run
 from tests.helpers import commit_all, doc, git, qa, settings_for, write_repo
+from tests.lint.conflicts.test_facts import REFUND_FACTS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-REFUND_FACTS = """\
-facts:
-  - id: refund-window
-    description: How long a refund takes
-    pattern: 'refunds? (?:are|is) processed within (?P<value>\\d+ (?:business )?days)'
-"""
 
 
 def _json(run: Run, root: Path, *args: str) -> list[dict[str, object]]:
@@ -42,103 +29,7 @@ def _json(run: Run, root: Path, *args: str) -> list[dict[str, object]]:
     return findings
 
 
-# --- facts.yml: errors are configuration errors ----------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("facts", "expected"),
-    [
-        (
-            "facts:\n  - id: refund-window\n    pattern: 'processed within (?P<value>\\d+ days'\n",
-            "error: rules/facts.yml:3: fact 'refund-window': pattern is not a valid regular "
-            "expression: missing ), unterminated subpattern at position 17\n"
-            "  hint: patterns use Python's re syntax; quote them in single quotes in YAML\n",
-        ),
-        (
-            "facts:\n  - id: ok\n    pattern: 'a (?P<value>b)'\n"
-            "  - id: refund-window\n    pattern:\n      - 'within (?P<value>\\d+) days'\n"
-            "      - 'within (\\d+) business days'\n",
-            "error: rules/facts.yml:7: fact 'refund-window': pattern #2 has no group named "
-            "'value'\n"
-            "  hint: capture the stated value with (?P<value>…), e.g. (?P<value>\\d+ days)\n",
-        ),
-    ],
-    ids=["bad regex", "missing value group"],
-)
-def test_malformed_facts_file_is_exit_2(
-    tmp_path: Path, run: Run, facts: str, expected: str
-) -> None:
-    root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a"), "rules/facts.yml": facts})
-    result = run(root, "lint")
-    assert result.exit_code == 2
-    assert result.output == expected
-
-
-@pytest.mark.parametrize(
-    ("facts", "message"),
-    [
-        ("facts: [\n", "rules/facts.yml:2: not valid YAML"),
-        ("- id: a\n", "rules/facts.yml:1: a facts file is a mapping with one key, 'facts:'"),
-        ("facts: []\nrules: []\n", "rules/facts.yml:2: unknown top-level key 'rules'"),
-        ("facts:\n  - pattern: '(?P<value>x)'\n", "rules/facts.yml:2: fact #1: needs an 'id'"),
-        (
-            "facts:\n  - id: a\n    description: A\n",
-            "rules/facts.yml:2: fact 'a': needs a 'pattern'",
-        ),
-        (
-            "facts:\n  - id: a\n    pattern: '(?P<value>x)'\n    severty: warning\n",
-            "rules/facts.yml:4: fact 'a': unknown key 'severty'",
-        ),
-        (
-            "facts:\n  - id: a\n    pattern: '(?P<value>x)'\n  - id: a\n    pattern: '(?P<value>y)'\n",
-            "rules/facts.yml:4: fact 'a': fact 'a' is defined twice (first on line 2)",
-        ),
-        (
-            "facts:\n  - id: Bad Id\n    pattern: '(?P<value>x)'\n",
-            "rules/facts.yml:2: fact 'Bad Id': 'id' must match",
-        ),
-        (
-            "facts:\n  - id: a\n    pattern: '(?P<value>x)'\n    severity: fatal\n",
-            "rules/facts.yml:4: fact 'a': unknown level 'fatal'",
-        ),
-        (
-            "facts:\n  - id: a\n    pattern: '(?P<value>x)'\n    normalize: [upper]\n",
-            "rules/facts.yml:4: fact 'a': unknown normalize step 'upper'",
-        ),
-        (
-            "facts:\n  - id: a\n    pattern: '(?P<value>x)'\n    scope: {audiences: public}\n",
-            "rules/facts.yml:4: fact 'a': unknown key 'audiences' in 'scope'",
-        ),
-    ],
-    ids=[
-        "bad yaml",
-        "not a mapping",
-        "unknown top-level key",
-        "missing id",
-        "missing pattern",
-        "unknown key",
-        "duplicate id",
-        "bad id",
-        "bad severity",
-        "bad normalize",
-        "bad scope",
-    ],
-)
-def test_facts_file_errors_name_file_entry_and_line(
-    tmp_path: Path, facts: str, message: str
-) -> None:
-    path = tmp_path / "rules" / "facts.yml"
-    path.parent.mkdir()
-    path.write_text(facts, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_facts(path, tmp_path)
-    assert message in str(caught.value)
-    assert caught.value.exit_code == 2
-
-
-def test_missing_facts_file_means_no_facts(tmp_path: Path) -> None:
-    book = load_facts(tmp_path / "rules" / "facts.yml", tmp_path)
-    assert book.facts == ()
+# --- settings and the cache -------------------------------------------------------------------
 
 
 def test_bad_similarity_setting_is_exit_2(tmp_path: Path, run: Run) -> None:
@@ -350,91 +241,6 @@ def test_every_sample_fact_is_stated_more_than_once() -> None:
         for statement in find_statements(item, book.facts, rel.removeprefix("content/")):
             counts[statement.fact] += 1
     assert {fact: n for fact, n in counts.items() if n < 2} == {}
-
-
-# --- matching surface ----------------------------------------------------------------------------
-
-
-def test_flat_prose_maps_back_to_file_offsets() -> None:
-    text = (
-        "---\nid: a\ntitle: T\nstatus: approved\n---\n"
-        "Refunds are **processed**\n> within 7 business\n> days.\n\nNext   paragraph.\n"
-    )
-    item, _ = parse_item("content/docs/a.md", text, "doc")
-    assert item is not None
-    flat = FlatProse.of(item)
-    assert flat.text == "Refunds are processed within 7 business days.\nNext paragraph. "
-    index = flat.text.index("7 business days")
-    start, end = flat.original_span(index, index + len("7 business days"))
-    assert text[start:end] == "7 business\n> days"
-    facts = parse_facts(REFUND_FACTS)
-    (statement,) = find_statements(item, facts, "docs/a.md")
-    assert (statement.value, statement.normalized) == ("7 business days", "7 business days")
-    assert item.position(statement.start).line == 7
-
-
-# --- questions -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("How do I reset my password?", "How can I reset my password?", True),
-        ("How do I reset my password?", "how do i reset my password", True),
-        ("Where are my parcels?", "Where is my parcel?", True),
-        ("What's the API rate limit?", "What is the API rate limit?", True),
-        ("How do I reset my password?", "How do I change my password?", False),
-        ("How do I send a parcel to a locker?", "How do I send a parcel from a locker?", False),
-    ],
-)
-def test_question_tokens(a: str, b: str, same: bool) -> None:
-    assert (question_tokens(a) == question_tokens(b)) is same
-
-
-def test_negation_survives_normalisation() -> None:
-    assert normalize_question("Why can't I sign in?") == "why can not i sign in"
-    assert is_negated(question_tokens("Why doesn’t my code work?"))
-    assert not is_negated(question_tokens("Why does my code work?"))
-
-
-def test_similar_pairs_equals_brute_force() -> None:
-    rng = random.Random(7)
-    vocabulary = [f"w{n}" for n in range(40)]
-    sets = []
-    for _ in range(400):
-        base = rng.sample(vocabulary, rng.randint(1, 9))
-        sets.append(base)
-        if rng.random() < 0.3:  # a near copy
-            copy = list(base)
-            if rng.random() < 0.5:
-                copy.append(rng.choice(vocabulary))
-            elif len(copy) > 1:
-                copy.pop()
-            sets.append(copy)
-    owners = [n // 3 for n in range(len(sets))]
-    for threshold in (0.3, 0.5, 0.7, 0.8, 0.9, 1.0):
-        for replaced in (None, 0, 1):
-            fast = {(i, j) for i, j, _ in similar_pairs(sets, owners, threshold, replaced)}
-            slow = {
-                (i, j)
-                for i in range(len(sets))
-                for j in range(i + 1, len(sets))
-                if owners[i] != owners[j] and near_duplicates(sets[i], sets[j], threshold, replaced)
-            }
-            assert fast == slow, (threshold, replaced)
-            assert slow  # the data has pairs at every setting
-
-
-def test_near_duplicates_allow_added_words_not_replaced_ones() -> None:
-    trial = question_tokens("How long is the free trial?")
-    last = question_tokens("How long does the free trial last?")
-    assert jaccard(trial, last) == 0.8
-    assert near_duplicates(trial, last, 0.8, replaced=0)
-    track = question_tokens("What do I need to track this monthly credit note in bulk?")
-    tag = question_tokens("What do I need to tag this monthly credit note in bulk?")
-    assert jaccard(track, tag) >= 0.8
-    assert not near_duplicates(track, tag, 0.8, replaced=0)
-    assert near_duplicates(track, tag, 0.8, replaced=1)
 
 
 def test_cache_and_workers_give_the_same_cross_file_findings(tmp_path: Path, run: Run) -> None:

@@ -41,11 +41,9 @@ import yaml
 from pipeline.errors import ConfigError
 from pipeline.lint.findings import Severity
 from pipeline.lint.limits import LimitedPattern
-from pipeline.lint.rules.vale_regex import Literal, RegexSyntaxError, Translated, translate
 from pipeline.lint.slow_patterns import SlowPattern, risk
-
-# libyaml when present: rule files are loaded on every run, so parsing speed counts.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from pipeline.lint.vale.regex import Literal, RegexSyntaxError, Translated, translate
+from pipeline.yamlfile import FAST_LOADER, YamlSyntaxError, line_of, parse_yaml
 
 SUPPORTED_KINDS = ("existence", "substitution", "repetition", "occurrence", "conditional")
 VALE_KINDS = (
@@ -511,22 +509,17 @@ class _Document:
     @classmethod
     def parse(cls, path: Path, text: str) -> _Document:
         try:
-            node = yaml.compose(text, Loader=_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise ConfigError(
-                f"not valid YAML: {exc.problem or exc}",
-                path=path,
-                line=mark.line + 1 if mark else None,
+            node = parse_yaml(text, loader=FAST_LOADER, construct=False).node
+        except YamlSyntaxError as exc:
+            raise exc.config_error(
+                path,
                 hint="fix the YAML syntax (quote patterns that contain ': ' or start with '*')",
             ) from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"not valid YAML: {exc}", path=path) from None
         if not isinstance(node, yaml.MappingNode):
             raise ConfigError(
                 "a rule file must be a YAML mapping (extends: …, message: …)",
                 path=path,
-                line=node.start_mark.line + 1 if node is not None else None,
+                line=line_of(node) if node is not None else None,
                 hint=_DOCS_HINT,
             )
         keys: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -536,7 +529,7 @@ class _Document:
                 raise ConfigError(
                     f"key {key!r} appears twice",
                     path=path,
-                    line=key_node.start_mark.line + 1,
+                    line=line_of(key_node),
                     hint="keep one of them",
                 )
             keys[key] = (key_node, value_node)
@@ -548,12 +541,12 @@ class _Document:
     def line(self, key: str | None) -> int | None:
         if key is None or key not in self.keys:
             return None
-        return int(self.keys[key][0].start_mark.line) + 1
+        return line_of(self.keys[key][0])
 
     def item_line(self, key: str, index: int) -> int | None:
         value = self.keys.get(key, (None, None))[1]
         if isinstance(value, yaml.SequenceNode) and index < len(value.value):
-            return int(value.value[index].start_mark.line) + 1
+            return line_of(value.value[index])
         return self.line(key)
 
     def error(self, key: str | None, message: str, *, hint: str | None = None) -> ConfigError:
@@ -600,7 +593,7 @@ class _Document:
                     raise ConfigError(
                         f"every item of {key!r} must be a string",
                         path=self.path,
-                        line=item.start_mark.line + 1,
+                        line=line_of(item),
                     )
                 if not _is_null(item):
                     out.append(str(item.value))
@@ -681,7 +674,7 @@ class _Document:
         seen: set[str] = set()
         for mapping in mappings:
             for key_node, value_node in mapping.value:
-                line = int(key_node.start_mark.line) + 1
+                line = line_of(key_node)
                 if not isinstance(key_node, yaml.ScalarNode) or not isinstance(
                     value_node, yaml.ScalarNode
                 ):

@@ -38,6 +38,7 @@ from pipeline.lint.findings import Severity
 from pipeline.lint.limits import LimitedPattern
 from pipeline.lint.slow_patterns import SlowPattern, risk
 from pipeline.rollout import glob_regex
+from pipeline.yamlfile import YamlSyntaxError, line_of, parse_yaml
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 NORMALIZERS = ("lowercase", "strip", "digits")
@@ -49,7 +50,7 @@ _SCOPE_KEYS = {"audience", "paths"}
 _STRIP = " \t\n.,;:!?\"'()[]"
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)")
 _SPACES = re.compile(r"\s+")
-_DOCS_HINT = "see the comment at the top of pipeline/lint/facts.py for the format"
+_DOCS_HINT = "see the comment at the top of pipeline/lint/conflicts/facts.py for the format"
 
 
 @dataclass(frozen=True)
@@ -119,18 +120,12 @@ def load_facts(path: Path, root: Path | None = None) -> FactBook:
 def parse_facts(text: str, shown: str = "facts.yml") -> tuple[Fact, ...]:
     """The facts in `text` (the content of a facts file called `shown` in messages)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ConfigError(
-            f"not valid YAML: {exc.problem or exc}",
-            path=shown,
-            line=mark.line + 1 if mark else None,
-            hint="fix the YAML syntax; quote patterns in single quotes",
+        parsed = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise exc.config_error(
+            shown, hint="fix the YAML syntax; quote patterns in single quotes"
         ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=shown) from None
+    data = parsed.data
     if data is None:
         return ()
     if not isinstance(data, dict) or "facts" not in data:
@@ -145,7 +140,7 @@ def parse_facts(text: str, shown: str = "facts.yml") -> tuple[Fact, ...]:
         raise ConfigError(
             f"unknown top-level key {unknown[0]!r} (the only key is 'facts')",
             path=shown,
-            line=_key_line(node, unknown[0]),
+            line=parsed.key_line(unknown[0]),
             hint=_DOCS_HINT,
         )
     entries = data["facts"]
@@ -153,7 +148,7 @@ def parse_facts(text: str, shown: str = "facts.yml") -> tuple[Fact, ...]:
         return ()
     if not isinstance(entries, list):
         raise ConfigError("'facts' must be a list of facts", path=shown, line=1, hint=_DOCS_HINT)
-    entry_nodes = _entry_nodes(node)
+    entry_nodes = parsed.items("facts")
     facts: list[Fact] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(entries):
@@ -176,12 +171,12 @@ class _Entry:
         self.shown = shown
         self.index = index
         self.raw = raw
-        self.line = node.start_mark.line + 1 if node is not None else None
+        self.line = line_of(node) if node is not None else None
         self.key_lines: dict[str, int] = {}
         self.value_nodes: dict[str, yaml.Node] = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                self.key_lines[str(key_node.value)] = key_node.start_mark.line + 1
+                self.key_lines[str(key_node.value)] = line_of(key_node)
                 self.value_nodes[str(key_node.value)] = value_node
         self.name = f"fact #{index + 1}"
 
@@ -273,7 +268,7 @@ class _Entry:
     def _pattern_line(self, number: int) -> int | None:
         node = self.value_nodes.get("pattern")
         if isinstance(node, yaml.SequenceNode) and number < len(node.value):
-            return int(node.value[number].start_mark.line) + 1
+            return line_of(node.value[number])
         return self.key_lines.get("pattern", self.line)
 
     def _normalize(self) -> tuple[str, ...]:
@@ -327,23 +322,6 @@ def _str_list(value: Any) -> list[str] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     return None
-
-
-def _key_line(node: Any, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _value in node.value:
-            if str(getattr(key_node, "value", "")) == key:
-                return int(key_node.start_mark.line) + 1
-    return None
-
-
-def _entry_nodes(node: Any) -> list[yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if getattr(key, "value", None) == "facts" and isinstance(value, yaml.SequenceNode):
-            return list(value.value)
-    return []
 
 
 def _shown_path(path: Path, root: Path | None) -> str:

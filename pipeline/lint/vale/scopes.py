@@ -45,7 +45,7 @@ import regex
 from markdown_it import MarkdownIt
 
 from pipeline.corpus import Item
-from pipeline.lint.rules.vale_regex import Literal
+from pipeline.lint.vale.regex import Literal
 
 PLACEHOLDER = "*"
 _MD = MarkdownIt("commonmark").enable("table")
