@@ -24,7 +24,6 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -276,15 +275,6 @@ class UppzyClient:
                 call, request_id, lambda: uppzy.parse_listing(body, headers, words)
             )
 
-        def map_pages(
-            fetch_page: Callable[[int], uppzy.ListingPage], numbers: Sequence[int]
-        ) -> list[uppzy.ListingPage]:
-            workers = min(self.worker_threads, len(numbers))
-            if workers <= 1:
-                return [fetch_page(number) for number in numbers]
-            with ThreadPoolExecutor(workers, "kbsync-list") as pool:
-                return list(pool.map(fetch_page, numbers))
-
         return read_listing(
             fetch,
             site_id=site_id,
@@ -292,7 +282,7 @@ class UppzyClient:
             pagination=self.api_config.pagination if pagination is None else pagination,
             listing_path=uppzy.ENDPOINTS["list_documents"].fill({"site_id": site_id}),
             environment=self.environment,
-            map_pages=map_pages,
+            map_pages=self._requests.map_concurrently,
         )
 
     def create_text_document(self, site_id: str, doc: TextDocument) -> RemoteDocument:

@@ -21,7 +21,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -45,6 +46,7 @@ from pipeline.config import HttpConfig, api_key_problem
 from pipeline.errors import ConfigError
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 log = logging.getLogger("pipeline.api")
 
@@ -220,6 +222,16 @@ class Requester:
             self._slots.release()
         self.pacer.observe(response.headers)
         return self._record(call, response, _decode(response))
+
+    def map_concurrently(self, send: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
+        """`send` applied to each of `items`, in order, on up to twice `http.concurrency`
+        threads (requests in flight stay capped at `http.concurrency`; a thread waiting out a
+        backoff holds no slot), or on this thread for one item."""
+        workers = min(2 * max(self.http_config.concurrency, 1), len(items))
+        if workers <= 1:
+            return [send(item) for item in items]
+        with ThreadPoolExecutor(workers, "kbsync-list") as pool:
+            return list(pool.map(send, items))
 
     # ----------------------------------------------------------------- probe recordings
 
