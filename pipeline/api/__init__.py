@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pipeline.api.client import UppzyClient
 from pipeline.api.errors import (
+    AmbiguousAdoptionError,
     ApiError,
     AuthError,
     ChatFailedError,
@@ -57,6 +58,7 @@ from pipeline.api.telemetry import Metrics
 from pipeline.asgi_bridge import SyncASGITransport
 
 __all__ = [
+    "AmbiguousAdoptionError",
     "ApiError",
     "AsyncStatus",
     "AuthError",
