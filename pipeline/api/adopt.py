@@ -64,7 +64,11 @@ def create_or_adopt(
     backoff: Callable[[int], float],
     max_creates: int = MAX_CREATES,
 ) -> list[CreateOutcome | ApiError]:
-    """One outcome per payload, in order: the document (created or adopted) or the final error."""
+    """One outcome per payload, in order: the document (created or adopted) or the final error.
+
+    One loop of near 80 lines on purpose: each round's creates, its one listing and its
+    adoptions share the claimed ids, the count of creates sent and the last failures.
+    """
     outcomes: list[CreateOutcome | ApiError | None] = [None] * len(payloads)
     sent = [0] * len(payloads)
     failures: dict[int, ApiError] = {}

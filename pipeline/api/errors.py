@@ -213,7 +213,12 @@ def error_for_status(
     tenant_id: str | None = None,
     plan_error: bool = False,
 ) -> ApiError:
-    """The typed error for a non-2xx response, with a message that says what to do next."""
+    """The typed error for a non-2xx response, with a message that says what to do next.
+
+    One function of some 80 lines on purpose: a flat table from status to error class, message
+    and hint, read top to bottom as API.md's table of errors (split, the order of the 403 cases
+    would hide across functions).
+    """
     text = server_text(error)
     said = f" ({text})" if text else ""
     head = f"{status} from Uppzy ({endpoint}{_after(attempts)})"

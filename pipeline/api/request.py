@@ -11,6 +11,11 @@ for `kbsync probe`, and the memory of submitted async chat requests.
 
 :class:`pipeline.api.client.UppzyClient` is the layer above: one method per Uppzy operation,
 each a call built by the wire module, sent here, and parsed by the wire module.
+
+It is one module of some 500 lines because its parts share one attempt's state: the connection
+pool, the request slots, the pacer, the call's clock and its client request id all pass from the
+attempt loop to the error builders; split, each would take them all as arguments. Like the wire
+module it is private to `pipeline.api`.
 """
 
 from __future__ import annotations
