@@ -3,8 +3,11 @@
 A create that fails *uncertainly* (timeout or reset after sending, 5xx, unreadable answer) may
 have created the document. It is not blindly sent again: the site's documents are listed and an
 unmapped document (id not among the ids the caller already maps, nor claimed in this batch) of
-the same type and title is adopted, its fields aligned with the payload if they differ. Only
-payloads with no such document are created again, for at most `max_creates` rounds.
+the same type and title is adopted, its fields aligned with the payload if they differ. Several
+such documents are never a guess: the one the listing shows holding the payload's exact text is
+adopted, and without exactly one the payload ends with :class:`AmbiguousAdoptionError` naming
+them all (as sync's `AmbiguousMatchError`). Only payloads with no such document are created
+again, for at most `max_creates` rounds.
 
 Creates run concurrently; uncertain ones are reconciled together, one listing per round, so a
 burst of failures costs one listing rather than one per failure. A 429 or a connect failure is
@@ -21,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from pipeline.api import uppzy
-from pipeline.api.errors import ApiError
+from pipeline.api.errors import AmbiguousAdoptionError, ApiError
 from pipeline.api.models import (
     CreateOutcome,
     DocumentPatch,
@@ -61,7 +64,11 @@ def create_or_adopt(
     backoff: Callable[[int], float],
     max_creates: int = MAX_CREATES,
 ) -> list[CreateOutcome | ApiError]:
-    """One outcome per payload, in order: the document (created or adopted) or the final error."""
+    """One outcome per payload, in order: the document (created or adopted) or the final error.
+
+    One loop of near 80 lines on purpose: each round's creates, its one listing and its
+    adoptions share the claimed ids, the count of creates sent and the last failures.
+    """
     outcomes: list[CreateOutcome | ApiError | None] = [None] * len(payloads)
     sent = [0] * len(payloads)
     failures: dict[int, ApiError] = {}
@@ -112,7 +119,11 @@ def create_or_adopt(
                 break
             pending = []
             for index in uncertain:
-                match = _take(candidates, payloads[index], claimed)
+                try:
+                    match = _take(candidates, payloads[index], claimed, site_id, failures[index])
+                except AmbiguousAdoptionError as exc:
+                    outcomes[index] = exc
+                    continue
                 if match is not None:
                     claimed.add(match.id)
                     outcomes[index] = _adopt(api, site_id, match, payloads[index], sent[index])
@@ -148,23 +159,48 @@ def _take(
     candidates: dict[tuple[str, str], list[RemoteDocument]],
     payload: NewDocument,
     claimed: set[str],
+    site_id: str,
+    failure: ApiError,
 ) -> RemoteDocument | None:
+    """The one unclaimed document `payload` adopts, None when there is none, or
+    :class:`AmbiguousAdoptionError` when several match and not exactly one holds its text."""
     docs = [
         doc
         for doc in candidates.get(_key(payload.type, payload.title), [])
         if doc.id not in claimed
     ]
-    if not docs:
-        return None
-    if len(docs) > 1:
-        log.warning(
-            "%d unmapped %s documents share one title; adopting the oldest, %s",
-            len(docs),
-            payload.type,
-            docs[0].id,
-            extra={"document_ids": [doc.id for doc in docs]},
-        )
-    return docs[0]
+    if len(docs) <= 1:
+        return docs[0] if docs else None
+    exact = [doc for doc in docs if _holds(doc, payload)]
+    if len(exact) == 1:
+        return exact[0]
+    ids = tuple(sorted(doc.id for doc in docs))
+    raise AmbiguousAdoptionError(
+        f"{failure.endpoint} on site {site_id} may have been carried out ({failure.message}), "
+        f"and {len(ids)} unmapped {payload.type} documents there match its type and title "
+        f"({', '.join(ids)}): kbsync will not guess which one is its own",
+        document_ids=ids,
+        endpoint=failure.endpoint,
+        status=failure.status,
+        request_id=failure.request_id,
+        client_request_id=failure.client_request_id,
+        attempts=failure.attempts,
+        hint="delete the copies you do not want in Uppzy, then sync again "
+        "(the one left is adopted)",
+    )
+
+
+def _holds(document: RemoteDocument, payload: NewDocument) -> bool:
+    """True if the listing shows `document` holding `payload`'s exact text (a file's it never
+    shows; a category it shows must be the payload's too)."""
+    if isinstance(payload, TextDocument):
+        shown = [(document.content, payload.content)]
+    elif isinstance(payload, QaDocument):
+        shown = [(document.question, payload.question), (document.answer, payload.answer)]
+    else:
+        return False
+    same_text = all(current == wanted for current, wanted in shown)
+    return same_text and _differs(document.category, payload.category) is None
 
 
 def _adopt(

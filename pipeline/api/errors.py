@@ -17,6 +17,7 @@
         ├── UnexpectedResponseError a 2xx whose body kbsync cannot read
         │   └── IncompleteListingError  a document listing that could not be read whole
         ├── DeadlineExceeded        the call's total deadline ran out (retries included)
+        ├── AmbiguousAdoptionError  a lost create's type and title match several documents
         ├── PollTimeout             an async chat request did not finish within its deadline
         └── ChatFailedError         an async chat request finished as `failed`
 
@@ -158,6 +159,20 @@ class DeadlineExceeded(ApiError):
         return self.last_error is None or self.last_error.uncertain
 
 
+class AmbiguousAdoptionError(ApiError):
+    """A create's answer was lost and several unmapped documents on the site match its type and
+    title: one may be the document it created, and kbsync will not guess which (as the sync
+    layer's `AmbiguousMatchError`). `document_ids` names them; uncertain, as the create was."""
+
+    def __init__(self, message: str, *, document_ids: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.document_ids = document_ids
+
+    @property
+    def uncertain(self) -> bool:
+        return True
+
+
 class PollTimeout(ApiError):
     """An async chat request was still pending when the polling deadline ran out."""
 
@@ -198,7 +213,12 @@ def error_for_status(
     tenant_id: str | None = None,
     plan_error: bool = False,
 ) -> ApiError:
-    """The typed error for a non-2xx response, with a message that says what to do next."""
+    """The typed error for a non-2xx response, with a message that says what to do next.
+
+    One function of some 80 lines on purpose: a flat table from status to error class, message
+    and hint, read top to bottom as API.md's table of errors (split, the order of the 403 cases
+    would hide across functions).
+    """
     text = server_text(error)
     said = f" ({text})" if text else ""
     head = f"{status} from Uppzy ({endpoint}{_after(attempts)})"

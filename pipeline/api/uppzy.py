@@ -7,6 +7,11 @@ this module is the one place to correct.
 
 Each endpoint is described once in :data:`ENDPOINTS` (name, method, path template, whether a
 repeat is safe); the retry policy and telemetry read that table, not the paths.
+
+It is one long module on purpose, in sections (requests, responses, listing, errors): being
+the one place to correct when Uppzy answers otherwise is its point, and a field or status word
+read tolerantly in one section is read the same way in the others. It is private to
+`pipeline.api` (an import-linter contract): other parts speak to Uppzy through the client.
 """
 
 from __future__ import annotations

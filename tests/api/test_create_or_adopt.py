@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.api import (
+    AmbiguousAdoptionError,
     InvalidRequestError,
     QaDocument,
     ServerError,
@@ -180,3 +181,60 @@ def test_a_failed_listing_leaves_each_uncertain_create_its_own_error(
         local.create_or_adopt_document(SITE, HOURS, known_ids=set())
     assert caught.value.endpoint == "create_text_document" and caught.value.uncertain
     assert creates(sandbox) == 1  # not sent again without knowing
+
+
+def test_a_lost_create_among_several_copies_is_an_error_naming_them_all(
+    local: UppzyClient, sandbox: Sandbox
+) -> None:
+    # Two copies of the same document already on the site, neither mapped: the lost create's
+    # own document is a third, and nothing tells the three apart.
+    copies = {local.create_text_document(SITE, HOURS).id for _ in range(2)}
+    sandbox.faults.script("503", operation="createTextDocument", when="after")
+    with pytest.raises(AmbiguousAdoptionError) as caught:
+        local.create_or_adopt_document(SITE, HOURS, known_ids=set())
+    stored = {doc["id"] for doc in sandbox.documents(SITE)}
+    assert len(stored) == 3 and copies < stored
+    assert caught.value.document_ids == tuple(sorted(stored))
+    assert all(doc_id in caught.value.message for doc_id in stored)
+    assert caught.value.uncertain and caught.value.endpoint == "create_text_document"
+    assert creates(sandbox, expect=3) == 3  # the two copies and the lost one: not sent again
+    assert len(sandbox.request_log(operation="updateDocument")) == 0
+
+
+def test_several_stale_matches_after_a_create_that_did_nothing_are_not_adopted(
+    local: UppzyClient, sandbox: Sandbox
+) -> None:
+    stale = TextDocument("Opening hours", "Open 10 to 4.", "old")
+    olds = {local.create_text_document(SITE, stale).id for _ in range(2)}
+    sandbox.faults.script("503", operation="createTextDocument", when="before")
+    with pytest.raises(AmbiguousAdoptionError) as caught:
+        local.create_or_adopt_document(SITE, HOURS, known_ids=set())
+    assert set(caught.value.document_ids) == olds
+    assert sorted(doc["content"] for doc in sandbox.documents(SITE)) == ["Open 10 to 4."] * 2
+    assert creates(sandbox, expect=3) == 3  # two copies, one refused create: none sent again
+
+
+def test_among_several_matches_the_one_holding_the_exact_text_is_adopted(
+    local: UppzyClient, sandbox: Sandbox
+) -> None:
+    stale = TextDocument("Opening hours", "Open 10 to 4.", "old")
+    olds = {local.create_text_document(SITE, stale).id for _ in range(2)}
+    sandbox.faults.script("reset", operation="createTextDocument", when="after")
+    outcome = local.create_or_adopt_document(SITE, HOURS, known_ids=set())
+    (created,) = {doc["id"] for doc in sandbox.documents(SITE)} - olds
+    assert outcome.adopted and not outcome.patched and outcome.document.id == created
+    contents = sorted(doc["content"] for doc in sandbox.documents(SITE))
+    assert contents == ["Open 10 to 4.", "Open 10 to 4.", "We are open 9 to 5."]
+
+
+def test_a_batch_keeps_going_past_an_ambiguous_payload(
+    local: UppzyClient, sandbox: Sandbox
+) -> None:
+    for _ in range(2):
+        local.create_text_document(SITE, HOURS)
+    sandbox.faults.script("503", times=2, operation="createTextDocument", when="after")
+    payloads = [HOURS, TextDocument("Prices", "Ten euros.")]
+    outcomes = local.create_or_adopt_documents(SITE, payloads, known_ids=set(), concurrency=1)
+    assert isinstance(outcomes[0], AmbiguousAdoptionError)
+    assert not isinstance(outcomes[1], Exception) and outcomes[1].adopted
+    assert titles(sandbox) == ["Opening hours"] * 3 + ["Prices"]
