@@ -12,7 +12,8 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.sync.service import make_store
-from pipeline.sync.state import StaleStateError, StateError, Target
+from pipeline.sync.state import StaleStateError, StateError
+from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")

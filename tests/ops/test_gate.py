@@ -12,7 +12,8 @@ from pipeline.ops import provenance as provenance_module
 from pipeline.ops.gate import GateRefused, check_gate, promoted_from
 from pipeline.ops.provenance import provenance
 from pipeline.ops.records import save_record
-from pipeline.sync.state import Target, now_iso
+from pipeline.sync.state import now_iso
+from pipeline.targets import Target
 from tests.helpers import commit_all, settings_for
 from tests.ops.smoke_support import CONFIG, ROLLOUT, Run, base_files, make_repo, repo, run
 
