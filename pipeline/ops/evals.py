@@ -302,7 +302,7 @@ def run_evals(
     report = EvalReport(env.name, results, min_pass, started, commit)
     if settings is not None:
         for target in targets:
-            save_record(settings, target, "eval", report.for_target(target).to_record())
+            save_record(settings, target, "eval", report.for_target(target).to_record(), env=env)
     return report
 
 

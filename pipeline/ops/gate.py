@@ -25,7 +25,7 @@ from pipeline.ops.provenance import provenance_problems
 from pipeline.ops.records import load_record
 from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.plan import Plan
-from pipeline.targets import resolve_targets
+from pipeline.targets import environment_targets
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +61,22 @@ def promotion_source(env: EnvironmentConfig, configured: Collection[str]) -> str
     return None
 
 
+def source_environment(settings: Settings, env: EnvironmentConfig) -> EnvironmentConfig | None:
+    """The environment `env` is promoted from (:func:`promotion_source`), if any; a
+    ConfigError if `promote_from` names no configured environment."""
+    source = promotion_source(env, settings.environments)
+    return None if source is None else settings.environment(source)
+
+
 def promoted_from(settings: Settings, env_name: str) -> str | None:
-    """The environment `env_name` is promoted from, if any (a ConfigError if `promote_from`
-    names no configured environment)."""
-    source = promotion_source(settings.environment(env_name), settings.environments)
-    if source is not None:
-        settings.environment(source)  # a ConfigError if it names no environment
-    return source
+    """The name of the environment `env_name` is promoted from, if any."""
+    source = source_environment(settings, settings.environment(env_name))
+    return None if source is None else source.name
 
 
 def check_gate(
     settings: Settings,
-    env_name: str,
+    env: EnvironmentConfig,
     *,
     force: bool = False,
     now: dt.datetime | None = None,
@@ -82,19 +86,21 @@ def check_gate(
 
     What a sync writes into a `requires_eval` batch is gated per plan by
     :func:`check_eval_gate`."""
-    source = promoted_from(settings, env_name)
+    source = source_environment(settings, env)
     if source is None:
         return GateResult(None)
-    window = settings.environment(env_name).rollout.smoke_window_hours
+    window = env.rollout.smoke_window_hours
     problems = _record_problems(
         settings, source, "smoke", "kbsync smoke", window, now, check_provenance=True
     )
-    return _verdict(env_name, source, ("smoke",), problems, force, [f"kbsync smoke --env {source}"])
+    return _verdict(
+        env.name, source.name, ("smoke",), problems, force, [f"kbsync smoke --env {source.name}"]
+    )
 
 
 def check_eval_gate(
     settings: Settings,
-    env_name: str,
+    env: EnvironmentConfig,
     plan: Plan | None,
     *,
     force: bool = False,
@@ -103,20 +109,22 @@ def check_eval_gate(
 ) -> GateResult:
     """Refuse writing a `requires_eval` batch until eval passed on the source environment.
 
-    Without a plan, every such batch listing `env_name` counts. An environment promoted from
+    Without a plan, every such batch listing `env` counts. An environment promoted from
     none has nothing to wait for. `rollout`, when the caller read it, is not read again.
     """
-    source = promoted_from(settings, env_name)
+    source = source_environment(settings, env)
     if rollout is None:
         rollout = load_rollout(settings.content_root)
-    batches = _eval_batches(rollout, env_name, plan)
+    batches = _eval_batches(rollout, env.name, plan)
     if source is None or not batches:
-        return GateResult(source)
+        return GateResult(None if source is None else source.name)
     problems = [
         f"batch {', '.join(batches)} requires_eval: {problem}"
         for problem in _record_problems(settings, source, "eval", "kbsync eval", None, now)
     ]
-    return _verdict(env_name, source, ("eval",), problems, force, [f"kbsync eval --env {source}"])
+    return _verdict(
+        env.name, source.name, ("eval",), problems, force, [f"kbsync eval --env {source.name}"]
+    )
 
 
 def _verdict(
@@ -153,7 +161,7 @@ def _eval_batches(rollout: Rollout, env_name: str, plan: Plan | None) -> list[st
 
 def _record_problems(
     settings: Settings,
-    source: str,
+    source: EnvironmentConfig,
     key: str,
     command: str,
     window_hours: float | None,
@@ -163,14 +171,13 @@ def _record_problems(
 ) -> list[str]:
     problems = []
     head = vcs.head_commit(settings.root)
-    env = settings.environment(source)
-    for target in resolve_targets(settings, source):
-        record = load_record(settings, target, key)
+    for target in environment_targets(source):
+        record = load_record(settings, target, key, env=source)
         problem = _problem(settings, record, head, window_hours, now)
         if problem is None and check_provenance and record is not None:
-            problem = "; ".join(provenance_problems(record, env)) or None
+            problem = "; ".join(provenance_problems(record, source)) or None
         if problem:
-            problems.append(f"{target.key}: {problem} ({command} --env {source})")
+            problems.append(f"{target.key}: {problem} ({command} --env {source.name})")
     return problems
 
 

@@ -111,11 +111,11 @@ def release(
     if saved is not None:
         chosen = [t for t in chosen if t.key == saved.target.key] or chosen
     lint_gate(settings, env, request, hooks)
-    _overridden(check_gate(settings, env.name, force=request.force), hooks)
+    _overridden(check_gate(settings, env, force=request.force), hooks)
     check = OutboundChecker(settings)
 
     def before_write(plan: Plan) -> None:
-        gate = check_eval_gate(settings, env.name, plan, force=request.force, rollout=rollout)
+        gate = check_eval_gate(settings, env, plan, force=request.force, rollout=rollout)
         _overridden(gate, hooks)
         hooks.confirm(plan)
 

@@ -181,7 +181,7 @@ def run_smoke(
         commit = vcs.head_commit(settings.root)
     report = _smoke_flow(client, env, target, commit, question, ready_deadline, sleep)
     if settings is not None:
-        save_record(settings, target, "smoke", report.to_record())
+        save_record(settings, target, "smoke", report.to_record(), env=env)
     return report
 
 
