@@ -20,6 +20,7 @@ from pipeline.ops.gate import GateRefused, check_gate, promoted_from
 from pipeline.ops.records import load_record
 from pipeline.ops.release import ReleaseRequest, is_production, release
 from pipeline.ops.smoke import run_smoke
+from pipeline.rollout import load_rollout
 from pipeline.sync.apply import ProgressCallback
 from pipeline.sync.plan import Plan
 from pipeline.sync.service import SyncOutcome
@@ -216,3 +217,34 @@ def test_a_promote_from_naming_no_environment_is_refused_by_the_gate_and_failed_
         "FAIL  last smoke: promote_from names 'qa', which is not configured"
     )
     assert is_production(settings, staging)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--env", "local"),
+        ("sync", "--env", "local", "--yes", "--skip-lint"),
+        ("sync", "--env", "production", "--yes", "--force", "--skip-lint"),
+    ],
+)
+def test_a_command_reads_rollout_yaml_once(
+    run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """Outside the lint engine (which builds its rules' context itself), one read per command."""
+    reads: list[Path] = []
+    read_text = Path.read_text
+
+    def counting(path: Path, *a: object, **k: object) -> str:
+        if path.name == "rollout.yaml":
+            reads.append(path)
+        return read_text(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    load_rollout(repo / "content")
+    one_load = len(reads)
+    reads.clear()
+
+    result = run(repo, *args)
+
+    assert result.exit_code == 0, result.output
+    assert one_load and len(reads) == one_load
