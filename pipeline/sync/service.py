@@ -246,6 +246,11 @@ def sync_target(
     `before_write` sees the plan after every guard and before the claim: the caller's last
     word (a confirmation, a gate on what the plan writes); raising refuses the sync.
     `env` and `rollout`, when the caller has them, spare reading them again.
+
+    One piece (~100 lines) on purpose: the order is the safety argument (pause, live claim,
+    preflight, seal, guards and `before_write` all before the claim; the claim before the first
+    write) and reads top to bottom here; split into helpers, it would have to be re-assembled
+    to be checked.
     """
     env = env if env is not None else settings.environment(target.environment)
     store = make_store(settings, env)
