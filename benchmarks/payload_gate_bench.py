@@ -42,7 +42,7 @@ from pipeline.corpus.outbound import OutboundFinding, OutboundText  # noqa: E402
 from pipeline.lint.outbound import OutboundChecker  # noqa: E402
 from pipeline.sync.plan import Plan  # noqa: E402
 from pipeline.sync.service import SyncOptions, plan_target  # noqa: E402
-from pipeline.sync.state import Target  # noqa: E402
+from pipeline.targets import Target  # noqa: E402
 
 DEFAULT_CORPUS = next(
     (

@@ -32,7 +32,7 @@ from pipeline.api import UppzyClient  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.sandbox import Limits, Sandbox, Scope  # noqa: E402
 from pipeline.sync.service import SyncOptions, plan_target, sync_target  # noqa: E402
-from pipeline.sync.state import Target  # noqa: E402
+from pipeline.targets import Target  # noqa: E402
 
 CONFIG = """\
 [environments.local]

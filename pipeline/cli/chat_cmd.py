@@ -6,17 +6,15 @@ import json
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import FIRST_SITE, Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
 from pipeline.ops.chat import ask
-from pipeline.sync.service import targets
 
 
 @click.command("chat")
 @click.argument("message")
-@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
-@click.option("--site", help="Site (default: the environment's first site).")
+@target_options(env_default=LOCAL_ENV, site_help=FIRST_SITE)
 @click.option("--async", "use_async", is_flag=True, default=None,
               help="Submit asynchronously and poll to the environment's deadline.")  # fmt: skip
 @click.option("--session", "session_key", metavar="KEY",
@@ -27,8 +25,7 @@ from pipeline.sync.service import targets
 def command(
     ctx: click.Context,
     message: str,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     use_async: bool | None,
     session_key: str | None,
     fmt: str,
@@ -40,10 +37,8 @@ def command(
       kbsync chat "How long does a parcel stay in the locker?"
       kbsync chat --env staging --async --session visitor-42 "Can I extend the pickup?"
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    target = targets(settings, env_name, site)[0]
-    with open_client(settings, env) as client:
+    env, target = scope.env, scope.target
+    with open_client(scope.settings, env) as client:
         reply = ask(client, env, target.site, message, session_key=session_key, use_async=use_async)
     if fmt == "json":
         click.echo(json.dumps(reply.__dict__, indent=2, ensure_ascii=False))

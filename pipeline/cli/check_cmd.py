@@ -6,17 +6,17 @@ import json
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.ops.check import CheckReport, key_fact, run_check
 
 
 @click.command("check")
-@click.option("--env", "env_name", required=True, help="Environment to check.")
+@target_options(env_required=True, env_help="Environment to check.", site_help=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.pass_context
-def command(ctx: click.Context, env_name: str, fmt: str) -> None:
+def command(ctx: click.Context, scope: Scope, fmt: str) -> None:
     """Check the key, the tenant, every site, the document quota and latency (exit 1 on a FAIL).
 
     \b
@@ -24,8 +24,7 @@ def command(ctx: click.Context, env_name: str, fmt: str) -> None:
       kbsync check --env production
       kbsync check --env staging --format json
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
+    settings, env = scope.settings, scope.env
     key = key_fact(env)
     if key.status == "FAIL":
         report = CheckReport(env.name, [key])

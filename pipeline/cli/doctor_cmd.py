@@ -6,18 +6,18 @@ import json
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.ops.check import key_fact
 from pipeline.ops.doctor import run_doctor
 
 
 @click.command("doctor")
-@click.option("--env", "env_name", required=True, help="Environment to examine.")
+@target_options(env_required=True, env_help="Environment to examine.", site_help=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.pass_context
-def command(ctx: click.Context, env_name: str, fmt: str) -> None:
+def command(ctx: click.Context, scope: Scope, fmt: str) -> None:
     """Check the environment against the production checklist (exit 1 if an item fails).
 
     \b
@@ -29,8 +29,7 @@ def command(ctx: click.Context, env_name: str, fmt: str) -> None:
     Example:
       kbsync doctor --env production
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
+    settings, env = scope.settings, scope.env
     if key_fact(env).status == "FAIL":
         report = run_doctor(settings, env, None)
     else:

@@ -7,19 +7,15 @@ from pathlib import Path
 
 import click
 
-from pipeline import vcs
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
 from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals
-from pipeline.ops.records import save_record
-from pipeline.sync.service import targets
 
 
 @click.command("eval")
-@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site of the environment).")
+@target_options(env_default=LOCAL_ENV)
 @click.option("--min-pass", type=click.FloatRange(0.0, 1.0), default=0.9, show_default=True,
               help="Lowest pass rate that exits 0.")  # fmt: skip
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -31,8 +27,7 @@ from pipeline.sync.service import targets
 @click.pass_context
 def command(
     ctx: click.Context,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     min_pass: float,
     out_file: Path | None,
     concurrency: int | None,
@@ -50,9 +45,7 @@ def command(
       kbsync eval --env local
       kbsync eval --env staging --min-pass 0.95 --out eval.json
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    chosen = targets(settings, env_name, site)
+    settings, env, chosen = scope.settings, scope.env, scope.targets
     cases = load_evals(settings.content_root)
     if not cases:
         raise UsageError(
@@ -65,13 +58,11 @@ def command(
             env,
             chosen,
             cases,
+            settings=settings,
             min_pass=min_pass,
-            commit=vcs.head_commit(settings.root),
             concurrency=concurrency,
             use_async=use_async,
         )
-    for target in chosen:
-        save_record(settings, target, "eval", report.for_target(target).to_record())
     click.echo(render(report))
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)

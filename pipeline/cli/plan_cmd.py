@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli import detailed_exit
-from pipeline.cli.common import content_settings
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.cli.plan_render import plan_text, plans_markdown
 from pipeline.config import LOCAL_ENV, Settings
@@ -19,7 +19,7 @@ from pipeline.lint.outbound import OutboundChecker
 from pipeline.sync.payload import payload_for
 from pipeline.sync.plan import Plan
 from pipeline.sync.seal import rederive
-from pipeline.sync.service import SyncOptions, plan_target, targets
+from pipeline.sync.service import SyncOptions, plan_target
 
 HOLDS_CONTENT = (
     "warning: {what} holds the full text of every item it sends: keep it as private as the content"
@@ -27,8 +27,7 @@ HOLDS_CONTENT = (
 
 
 @click.command("plan", cls=detailed_exit.DetailedExitCommand)
-@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site of the environment).")
+@target_options(env_default=LOCAL_ENV, content=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="`markdown` for a PR comment or job summary.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -47,8 +46,7 @@ HOLDS_CONTENT = (
 @click.pass_context
 def command(
     ctx: click.Context,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     fmt: str,
     out: Path | None,
     refresh: bool,
@@ -67,25 +65,37 @@ def command(
       kbsync plan --env production --out plan.json && kbsync sync --env production --plan plan.json
       kbsync plan --show-payload qa.returns.start-return
     """
-    settings = content_settings(ctx)
+    settings = scope.settings
     if show_payload:
         click.echo(_payload_json(settings, show_payload))
         return
-    env = settings.environment(env_name)
-    chosen = targets(settings, env_name, site)
+    env = scope.env
+    chosen = scope.targets
     if out is not None and len(chosen) != 1:
         raise UsageError("--out saves one target's plan: name it with --site")
     options = SyncOptions(refresh=refresh, adopt=adopt, prune=prune)
+    rollout = scope.rollout
     check = OutboundChecker(settings)
     plans: list[Plan] = []
     if offline:
         if refresh or prune:
             raise UsageError("--offline cannot --refresh or --prune (they need the site's listing)")
-        plans = [plan_target(settings, t, options=options, check=check) for t in chosen]
+        plans = [
+            plan_target(settings, t, options=options, check=check, env=env, rollout=rollout)
+            for t in chosen
+        ]
     else:
         with open_client(settings, env) as client:
             plans = [
-                plan_target(settings, t, client=client, options=options, check=check)
+                plan_target(
+                    settings,
+                    t,
+                    client=client,
+                    options=options,
+                    check=check,
+                    env=env,
+                    rollout=rollout,
+                )
                 for t in chosen
             ]
     if out is not None:

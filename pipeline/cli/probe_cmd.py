@@ -7,15 +7,13 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import FIRST_SITE, Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.ops.probe import ProbeReport, probe
-from pipeline.sync.service import targets
 
 
 @click.command("probe")
-@click.option("--env", "env_name", required=True, help="Environment to probe.")
-@click.option("--site", help="Site (default: the environment's first site).")
+@target_options(env_required=True, env_help="Environment to probe.", site_help=FIRST_SITE)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the shapes (observed and assumed) and differences as JSON here.")  # fmt: skip
 @click.option("--write", is_flag=True,
@@ -28,8 +26,7 @@ from pipeline.sync.service import targets
 @click.pass_context
 def command(
     ctx: click.Context,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     out: Path | None,
     write: bool,
     chat: bool,
@@ -47,10 +44,8 @@ def command(
       kbsync probe --env staging --out probe-staging.json
       kbsync probe --env staging --write --chat
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    target = targets(settings, env_name, site)[0]
-    with open_client(settings, env) as client:
+    env, target = scope.env, scope.target
+    with open_client(scope.settings, env) as client:
         report = probe(
             client,
             env.name,

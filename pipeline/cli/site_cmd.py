@@ -7,11 +7,10 @@ from typing import Any
 
 import click
 
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import FIRST_SITE, Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.cli.stats_cmd import flatten, table
 from pipeline.errors import UsageError
-from pipeline.sync.service import targets
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True)  # fmt: skip
@@ -56,11 +55,10 @@ def _render(site: str, config: dict[str, Any], fmt: str) -> None:
 
 
 @command.command("show")
-@click.option("--env", "env_name", required=True, help="Environment.")
-@click.option("--site", help="Site (default: the environment's first site).")
+@target_options(env_required=True, site_help=FIRST_SITE)
 @_FORMAT
 @click.pass_context
-def show(ctx: click.Context, env_name: str, site: str | None, fmt: str) -> None:
+def show(ctx: click.Context, scope: Scope, fmt: str) -> None:
     """Show the site's widget settings as Uppzy holds them.
 
     \b
@@ -68,23 +66,18 @@ def show(ctx: click.Context, env_name: str, site: str | None, fmt: str) -> None:
       kbsync site show --env staging
       kbsync site show --env production --site s_help --format json
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    target = targets(settings, env_name, site)[0]
-    with open_client(settings, env) as client:
+    env, target = scope.env, scope.target
+    with open_client(scope.settings, env) as client:
         config = client.widget_config(target.site)
     _render(target.site, config, fmt)
 
 
 @command.command("set")
+@target_options(env_required=True, site_help=FIRST_SITE)
 @click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
-@click.option("--env", "env_name", required=True, help="Environment.")
-@click.option("--site", help="Site (default: the environment's first site).")
 @_FORMAT
 @click.pass_context
-def set_(
-    ctx: click.Context, assignments: tuple[str, ...], env_name: str, site: str | None, fmt: str
-) -> None:
+def set_(ctx: click.Context, scope: Scope, assignments: tuple[str, ...], fmt: str) -> None:
     """Change some widget settings (the others stay); `true`/`false` are booleans.
 
     Uppzy documents no field names: `kbsync site show` lists the ones the site has, and a
@@ -95,10 +88,8 @@ def set_(
       kbsync site set --env staging welcome_message="Hi! Ask me anything." enabled=true
     """
     changes = parse_assignments(assignments)
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    target = targets(settings, env_name, site)[0]
-    with open_client(settings, env) as client:
+    env, target = scope.env, scope.target
+    with open_client(scope.settings, env) as client:
         config = client.update_widget_config(target.site, changes)
     if fmt == "text":
         click.echo(f"changed {', '.join(sorted(changes))}")

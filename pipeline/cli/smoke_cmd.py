@@ -6,26 +6,22 @@ import json
 
 import click
 
-from pipeline import vcs
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
-from pipeline.ops.records import save_record
-from pipeline.ops.smoke import DEFAULT_QUESTION, SmokeReport, run_smoke
-from pipeline.sync.service import targets
+from pipeline.ops.smoke import DEFAULT_QUESTION, SmokeReport, smoke_targets
 
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
 
 
 @click.command("smoke")
-@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site of the environment).")
+@target_options(env_default=LOCAL_ENV)
 @click.option("--question", default=DEFAULT_QUESTION, show_default=True,
               help="What the chat steps ask.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.pass_context
-def command(ctx: click.Context, env_name: str, site: str | None, question: str, fmt: str) -> None:
+def command(ctx: click.Context, scope: Scope, question: str, fmt: str) -> None:
     """Smoke-test an environment: limits, a canary document, sync and async chat, feedback,
     statistics and session close, each timed, with Uppzy's request id.
 
@@ -38,16 +34,9 @@ def command(ctx: click.Context, env_name: str, site: str | None, question: str, 
       kbsync smoke --env local
       kbsync smoke --env staging --format json
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    chosen = targets(settings, env_name, site)
-    commit = vcs.head_commit(settings.root)
-    reports: list[SmokeReport] = []
+    settings, env, chosen = scope.settings, scope.env, scope.targets
     with open_client(settings, env) as client:
-        for target in chosen:
-            report = run_smoke(client, env, target, commit=commit, question=question)
-            save_record(settings, target, "smoke", report.to_record())
-            reports.append(report)
+        reports = smoke_targets(settings, client, env, chosen, question=question)
     if fmt == "json":
         click.echo(json.dumps([r.to_record() for r in reports], indent=2))
     else:

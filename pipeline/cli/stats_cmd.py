@@ -9,10 +9,9 @@ from typing import Any, cast
 import click
 
 from pipeline.api.models import Feedback
-from pipeline.cli.common import settings_from
+from pipeline.cli.common import FIRST_SITE, Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.ops.stats import StatsReport, collect_stats, list_sessions, send_feedback
-from pipeline.sync.service import targets
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True)  # fmt: skip
@@ -79,21 +78,19 @@ def render_stats(report: StatsReport) -> list[str]:
 
 
 @click.command("stats")
-@click.option("--env", "env_name", required=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site of the environment).")
+@target_options(env_required=True)
 @_FORMAT
 @click.pass_context
-def stats_command(ctx: click.Context, env_name: str, site: str | None, fmt: str) -> None:
+def stats_command(ctx: click.Context, scope: Scope, fmt: str) -> None:
     """Show limits, usage, usage history, tenant and site statistics as tables.
 
     \b
     Example:
       kbsync stats --env production
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    sites = [t.site for t in targets(settings, env_name, site)]
-    with open_client(settings, env) as client:
+    env = scope.env
+    sites = [t.site for t in scope.targets]
+    with open_client(scope.settings, env) as client:
         report = collect_stats(client, env.name, sites)
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
@@ -103,14 +100,13 @@ def stats_command(ctx: click.Context, env_name: str, site: str | None, fmt: str)
 
 
 @click.command("sessions")
-@click.option("--env", "env_name", required=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site; with --close, the first).")
+@target_options(
+    env_required=True, site_help="Only this site (default: every site; with --close, the first)."
+)
 @click.option("--close", "close", metavar="SESSION", help="Close this session instead of listing.")
 @_FORMAT
 @click.pass_context
-def sessions_command(
-    ctx: click.Context, env_name: str, site: str | None, close: str | None, fmt: str
-) -> None:
+def sessions_command(ctx: click.Context, scope: Scope, close: str | None, fmt: str) -> None:
     """List the chat sessions of the environment's sites, or close one (idempotent).
 
     \b
@@ -118,10 +114,8 @@ def sessions_command(
       kbsync sessions --env staging
       kbsync sessions --env staging --site s_help_staging --close kb-v-0123456789abcdef01234567
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    chosen = targets(settings, env_name, site)
-    with open_client(settings, env) as client:
+    chosen = scope.targets
+    with open_client(scope.settings, scope.env) as client:
         if close is not None:
             client.close_session(chosen[0].site, close)
             click.echo(f"closed session {close} on site {chosen[0].site}")
@@ -144,8 +138,7 @@ def sessions_command(
 @click.command("feedback")
 @click.argument("request_id")
 @click.argument("rating", type=click.Choice(["good", "bad"]))
-@click.option("--env", "env_name", required=True, help="Environment.")
-@click.option("--site", help="Site (default: the environment's first site).")
+@target_options(env_required=True, site_help=FIRST_SITE)
 @click.option("--session", "session_id", metavar="S",
               help="Session the request was asked in (needed for a sync chat's request).")  # fmt: skip
 @click.pass_context
@@ -153,8 +146,7 @@ def feedback_command(
     ctx: click.Context,
     request_id: str,
     rating: str,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     session_id: str | None,
 ) -> None:
     """Rate a completed answer good or bad.
@@ -167,10 +159,8 @@ def feedback_command(
     Example:
       kbsync feedback --env staging req_550e8400e29b41d4a716446655440000 good
     """
-    settings = settings_from(ctx)
-    env = settings.environment(env_name)
-    target = targets(settings, env_name, site)[0]
-    with open_client(settings, env) as client:
+    target = scope.target
+    with open_client(scope.settings, scope.env) as client:
         outcome = send_feedback(client, target.site, request_id, cast(Feedback, rating), session_id)
     result = outcome.result
     when = f" at {result.submitted_at}" if result.submitted_at else " (a repeat: rating replaced)"

@@ -1,62 +1,67 @@
-"""`kbsync sync`: push approved, changed content to each target of an environment."""
+"""`kbsync sync`: push approved, changed content to each target of an environment.
+
+This module parses the options, calls the release service (:mod:`pipeline.ops.release`: the
+lint, promotion and eval gates and the loop over targets) once, and renders what it reports.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from pipeline.api.telemetry import Metrics
-from pipeline.cli.common import content_settings
+from pipeline.cli.common import Scope, target_options
 from pipeline.cli.connect import open_client
 from pipeline.cli.metrics_out import metrics_table, write_metrics
 from pipeline.cli.plan_render import outcome_text, plan_text
 from pipeline.cli.progress import SyncProgress
-from pipeline.config import LOCAL_ENV, EnvironmentConfig, Settings
-from pipeline.errors import ContentError, UsageError
-from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.outbound import OutboundChecker
-from pipeline.ops.gate import GateResult, check_eval_gate, check_gate
+from pipeline.config import LOCAL_ENV
+from pipeline.errors import UsageError
+from pipeline.ops.release import ReleaseRequest, release
+from pipeline.sync.apply import ProgressCallback
 from pipeline.sync.plan import Plan
-from pipeline.sync.service import SyncOptions, SyncOutcome, sync_target, targets
-
-log = logging.getLogger("pipeline.cli.sync")
-
-
-def is_production(env: EnvironmentConfig) -> bool:
-    return env.name == "production" or env.promote_from is not None
+from pipeline.sync.service import SyncOptions, SyncOutcome
+from pipeline.targets import Target
 
 
-def lint_gate(settings: Settings, env: EnvironmentConfig, skip_lint: bool, force: bool) -> None:
-    """Content with lint errors blocks the sync (`--skip-lint` only with `--force` for prod)."""
-    if skip_lint:
-        if is_production(env) and not force:
-            raise UsageError(
-                f"--skip-lint is refused for {env.name} without --force",
-                hint="fix the lint errors (kbsync lint) instead",
-            )
-        log.warning("LINT SKIPPED for %s (--skip-lint): content is synced unchecked", env.name)
-        click.echo(f"warning: lint skipped for {env.name} (--skip-lint)", err=True)
-        return
-    report = run_lint(settings, LintOptions())
-    if report.errors:
-        raise ContentError(
-            f"content has {report.errors} lint errors: the sync of {env.name} is blocked",
-            hint="run kbsync lint and fix them (or --skip-lint, logged loudly)",
-        )
+class SyncScreen:
+    """How a release shows on the terminal (:class:`pipeline.ops.release.ReleaseHooks`)."""
 
+    def __init__(self, yes: bool) -> None:
+        self.yes = yes
+        self._progress: SyncProgress | None = None
 
-def _warn_overridden(result: GateResult) -> None:
-    for problem in result.overridden:
-        click.echo(f"warning: promotion gate overridden (--force): {problem}", err=True)
+    def warn(self, message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    def confirm(self, plan: Plan) -> None:
+        for warning in plan.warnings:  # e.g. a file that cannot be read: its item is kept
+            click.echo(f"warning: {plan.target.key}: {warning}", err=True)
+        if self.yes or not plan.has_changes:
+            return
+        click.echo(plan_text(plan))
+        if not click.confirm(f"Apply these changes to {plan.target.key}?", default=False):
+            raise UsageError("not applied")
+
+    def start(self, target: Target) -> Callable[[Plan], ProgressCallback]:
+        self._progress = SyncProgress(f"sync {target.key}")
+        return self._progress.start
+
+    def finish(self, target: Target) -> None:
+        if self._progress is not None:
+            self._progress.finish()
+            self._progress = None
+
+    def synced(self, outcome: SyncOutcome) -> None:
+        click.echo(outcome_text(outcome))
 
 
 @click.command("sync")
-@click.option("--env", "env_name", default=LOCAL_ENV, show_default=True, help="Environment.")
-@click.option("--site", help="Only this site (default: every site of the environment).")
+@target_options(env_default=LOCAL_ENV, content=True)
 @click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Apply this saved plan exactly (refused if the state moved since).")  # fmt: skip
 @click.option("--yes", "-y", is_flag=True, help="Do not ask; required when not on a terminal.")
@@ -76,8 +81,7 @@ def _warn_overridden(result: GateResult) -> None:
 @click.pass_context
 def command(
     ctx: click.Context,
-    env_name: str,
-    site: str | None,
+    scope: Scope,
     plan_file: Path | None,
     yes: bool,
     concurrency: int | None,
@@ -98,9 +102,9 @@ def command(
       kbsync sync --env staging --yes --wait-ready
       kbsync sync --env production --plan plan.json --yes
     """
-    settings = content_settings(ctx)
-    env = settings.environment(env_name)
-    chosen = targets(settings, env_name, site)
+    settings = scope.settings
+    env = scope.env
+    chosen = scope.targets
     saved: Plan | None = None
     if plan_file is not None:
         try:
@@ -108,14 +112,11 @@ def command(
         except (OSError, ValueError) as exc:
             raise UsageError(f"{plan_file}: cannot read the plan: {exc}") from None
         saved = Plan.from_json(data, str(plan_file))
-        chosen = [t for t in chosen if t.key == saved.target.key] or chosen
     if not yes and not sys.stdin.isatty():
         raise UsageError(
             "not on a terminal: pass --yes to sync without a confirmation prompt",
-            hint=f"review first with: kbsync plan --env {env_name}",
+            hint=f"review first with: kbsync plan --env {env.name}",
         )
-    lint_gate(settings, env, skip_lint, force)
-    _warn_overridden(check_gate(settings, env_name, force=force))
     options = SyncOptions(
         concurrency=concurrency or env.http.concurrency,
         allow_mass_delete=allow_mass_delete,
@@ -125,38 +126,17 @@ def command(
         wait_ready=wait_ready,
         ready_deadline=env.async_.deadline * 2,
     )
-    check = OutboundChecker(settings)
+    request = ReleaseRequest(options, saved_plan=saved, skip_lint=skip_lint, force=force)
     metrics = Metrics()
-    outcomes: list[SyncOutcome] = []
-    with open_client(settings, env, metrics) as client:
-        for target in chosen:
-
-            def confirm(plan: Plan) -> None:
-                for warning in plan.warnings:  # e.g. a file that cannot be read
-                    click.echo(f"warning: {plan.target.key}: {warning}", err=True)
-                _warn_overridden(check_eval_gate(settings, env_name, plan, force=force))
-                if yes or not plan.has_changes:
-                    return
-                click.echo(plan_text(plan))
-                if not click.confirm(f"Apply these changes to {plan.target.key}?", default=False):
-                    raise UsageError("not applied")
-
-            progress = SyncProgress(f"sync {target.key}")
-            try:
-                outcome = sync_target(
-                    settings,
-                    target,
-                    client,
-                    options=options,
-                    saved_plan=saved,
-                    before_write=confirm,
-                    progress=progress.start,
-                    check=check,
-                )
-            finally:
-                progress.finish()
-            outcomes.append(outcome)
-            click.echo(outcome_text(outcome))
+    outcomes = release(
+        settings,
+        env,
+        chosen,
+        request,
+        lambda: open_client(settings, env, metrics),
+        SyncScreen(yes),
+        rollout=scope.rollout,
+    )
     table = metrics_table(metrics)
     if table:
         click.echo("\n" + table, err=True)

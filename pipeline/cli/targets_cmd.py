@@ -6,16 +6,15 @@ import json
 
 import click
 
-from pipeline.cli.common import settings_from
-from pipeline.sync.service import targets
+from pipeline.cli.common import Scope, target_options
 
 
 @click.command("targets")
-@click.option("--env", "env_name", help="Only this environment.")
+@target_options(env_help="Only this environment.", site_help=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
 @click.pass_context
-def command(ctx: click.Context, env_name: str | None, fmt: str) -> None:
+def command(ctx: click.Context, scope: Scope, fmt: str) -> None:
     """List the targets: one line (or JSON object) per environment and site.
 
     \b
@@ -23,7 +22,7 @@ def command(ctx: click.Context, env_name: str | None, fmt: str) -> None:
       kbsync targets
       kbsync targets --env production --format json   # a GitHub Actions matrix
     """
-    chosen = targets(settings_from(ctx), env_name)
+    chosen = scope.targets
     if fmt == "json":
         rows = [{"environment": t.environment, "site": t.site, "tenant": t.tenant} for t in chosen]
         click.echo(json.dumps({"include": rows}))

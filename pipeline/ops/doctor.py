@@ -22,13 +22,13 @@ from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import KbsyncError
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.ops.check import Fact, run_check
+from pipeline.ops.gate import promotion_source
 from pipeline.ops.sessions import STRATEGIES
-from pipeline.sync.service import make_store, targets
+from pipeline.sync.service import make_store
+from pipeline.targets import resolve_targets
 
 MAX_ATTEMPTS_BOUND = 10
 MAX_ASYNC_DEADLINE = 300.0
-PRODUCTION = "production"
-STAGING = "staging"
 
 
 @dataclass
@@ -181,19 +181,10 @@ def metrics_item(env: EnvironmentConfig) -> Fact:
     return Fact("FAIL", "metrics output", "metrics_out is not set for this environment")
 
 
-def smoke_source(settings: Settings, env: EnvironmentConfig) -> str | None:
-    """The environment whose smoke must have passed: `promote_from`, or staging for production."""
-    if env.promote_from:
-        return env.promote_from
-    if env.name == PRODUCTION:
-        return STAGING
-    return None
-
-
 def smoke_item(settings: Settings, env: EnvironmentConfig, now: dt.datetime | None = None) -> Fact:
     """The last smoke run of every target of the source environment passed, within the window."""
     subject = "last smoke"
-    source = smoke_source(settings, env)
+    source = promotion_source(env, settings.environments)
     if source is None:
         return Fact("skip", subject, "no promote_from: nothing is promoted into this environment")
     if source not in settings.environments:
@@ -204,7 +195,7 @@ def smoke_item(settings: Settings, env: EnvironmentConfig, now: dt.datetime | No
     now = now or dt.datetime.now(dt.UTC)
     problems: list[str] = []
     passed: list[str] = []
-    for target in targets(settings, source):
+    for target in resolve_targets(settings, source):
         record = store.load(target).records.get("smoke")
         if not isinstance(record, dict):
             problems.append(f"{target.key}: no smoke run recorded")

@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import vcs
 from pipeline.api import ApiError, UppzyClient
-from pipeline.config import EnvironmentConfig
+from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import ConfigError
 from pipeline.ops.chat import ask
-from pipeline.sync.state import Target, now_iso
+from pipeline.ops.records import save_record
+from pipeline.sync.state import now_iso
+from pipeline.targets import Target
 from pipeline.yamlfile import read_yaml_file
 
 log = logging.getLogger(__name__)
@@ -255,12 +258,20 @@ def run_evals(
     targets: Sequence[Target],
     cases: Sequence[EvalCase],
     *,
+    settings: Settings | None,
     min_pass: float,
     commit: str | None = None,
     concurrency: int | None = None,
     use_async: bool | None = None,
 ) -> EvalReport:
-    """Ask every case on every target (at most `concurrency` at once) and score the answers."""
+    """Ask every case on every target (at most `concurrency` at once), score the answers, and
+    record each target's result with its state, where the promotion gate reads it.
+
+    `settings` says where the records go; it is required so that no caller forgets it, and
+    None records nothing. `commit` defaults to the checkout's.
+    """
+    if settings is not None and commit is None:
+        commit = vcs.head_commit(settings.root)
     work = [(target, case) for target in targets for case in cases]
     workers = max(1, min(concurrency or client.concurrency, len(work) or 1))
     started = now_iso()
@@ -270,7 +281,11 @@ def run_evals(
 
     with ThreadPoolExecutor(workers, "kbsync-eval") as pool:
         results = tuple(pool.map(one, work))
-    return EvalReport(env.name, results, min_pass, started, commit)
+    report = EvalReport(env.name, results, min_pass, started, commit)
+    if settings is not None:
+        for target in targets:
+            save_record(settings, target, "eval", report.for_target(target).to_record(), env=env)
+    return report
 
 
 def _ask_one(

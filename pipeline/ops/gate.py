@@ -14,21 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline import vcs
-from pipeline.config import Settings
+from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import KbsyncError
 from pipeline.ops.provenance import provenance_problems
 from pipeline.ops.records import load_record
-from pipeline.rollout import load_rollout
+from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.plan import Plan
-from pipeline.sync.service import targets
+from pipeline.targets import environment_targets
 
 log = logging.getLogger(__name__)
 
 WRITING_ACTIONS = frozenset({"create", "update", "rename", "activate", "adopt"})
+PRODUCTION = "production"
+STAGING = "staging"
 
 
 class GateRefused(KbsyncError):
@@ -44,66 +47,84 @@ class GateResult:
     overridden: tuple[str, ...] = ()
 
 
-def promoted_from(settings: Settings, env_name: str) -> str | None:
-    """The environment `env_name` is promoted from, if any."""
-    env = settings.environment(env_name)
+def promotion_source(env: EnvironmentConfig, configured: Collection[str]) -> str | None:
+    """The one rule for where `env` is promoted from: its `promote_from`, else `staging` for
+    `production` when a staging environment is configured, else none.
+
+    It does not check that `promote_from` names a configured environment: the gate refuses
+    that (:func:`promoted_from`), the doctor reports it.
+    """
     if env.promote_from:
-        settings.environment(env.promote_from)  # a ConfigError if it names no environment
         return env.promote_from
-    if env_name == "production" and "staging" in settings.environments:
-        return "staging"
+    if env.name == PRODUCTION and STAGING in configured:
+        return STAGING
     return None
+
+
+def source_environment(settings: Settings, env: EnvironmentConfig) -> EnvironmentConfig | None:
+    """The environment `env` is promoted from (:func:`promotion_source`), if any; a
+    ConfigError if `promote_from` names no configured environment."""
+    source = promotion_source(env, settings.environments)
+    return None if source is None else settings.environment(source)
+
+
+def promoted_from(settings: Settings, env_name: str) -> str | None:
+    """The name of the environment `env_name` is promoted from, if any."""
+    source = source_environment(settings, settings.environment(env_name))
+    return None if source is None else source.name
 
 
 def check_gate(
     settings: Settings,
-    env_name: str,
+    env: EnvironmentConfig,
     *,
     force: bool = False,
-    plan: Plan | None = None,
     now: dt.datetime | None = None,
 ) -> GateResult:
     """Refuse (GateRefused) unless the source environment passed smoke within the window on
-    this content; with a `plan`, also unless it passed eval when the plan writes a batch that
-    `requires_eval`. With `force`, log the refusal loudly and let it through."""
-    source = promoted_from(settings, env_name)
+    this content. With `force`, log the refusal loudly and let it through.
+
+    What a sync writes into a `requires_eval` batch is gated per plan by
+    :func:`check_eval_gate`."""
+    source = source_environment(settings, env)
     if source is None:
         return GateResult(None)
-    window = settings.environment(env_name).rollout.smoke_window_hours
+    window = env.rollout.smoke_window_hours
     problems = _record_problems(
         settings, source, "smoke", "kbsync smoke", window, now, check_provenance=True
     )
-    result = _verdict(
-        env_name, source, ("smoke",), problems, force, [f"kbsync smoke --env {source}"]
+    return _verdict(
+        env.name, source.name, ("smoke",), problems, force, [f"kbsync smoke --env {source.name}"]
     )
-    if plan is None:
-        return result
-    evals = check_eval_gate(settings, env_name, plan, force=force, now=now)
-    return GateResult(source, result.checked + evals.checked, result.overridden + evals.overridden)
 
 
 def check_eval_gate(
     settings: Settings,
-    env_name: str,
+    env: EnvironmentConfig,
     plan: Plan | None,
     *,
     force: bool = False,
     now: dt.datetime | None = None,
+    rollout: Rollout | None = None,
 ) -> GateResult:
     """Refuse writing a `requires_eval` batch until eval passed on the source environment.
 
-    Without a plan, every such batch listing `env_name` counts. An environment promoted from
-    none has nothing to wait for.
+    Without a plan, every such batch listing `env` counts. An environment promoted from
+    none has nothing to wait for. `rollout`, when the caller read it, is not read again.
     """
-    source = promoted_from(settings, env_name)
-    batches = _eval_batches(settings, env_name, plan)
+    source = source_environment(settings, env)
+    if rollout is None:
+        rollout = load_rollout(settings.content_root)
+    batches = _eval_batches(rollout, env.name, plan)
     if source is None or not batches:
-        return GateResult(source)
+        return GateResult(None if source is None else source.name)
     problems = [
         f"batch {', '.join(batches)} requires_eval: {problem}"
         for problem in _record_problems(settings, source, "eval", "kbsync eval", None, now)
     ]
-    return _verdict(env_name, source, ("eval",), problems, force, [f"kbsync eval --env {source}"])
+    return _verdict(
+        env.name, source.name, ("eval",), problems, force, [f"kbsync eval --env {source.name}"]
+    )
 
 
 def _verdict(
@@ -126,12 +147,11 @@ def _verdict(
     )
 
 
-def _eval_batches(settings: Settings, env_name: str, plan: Plan | None) -> list[str]:
+def _eval_batches(rollout: Rollout, env_name: str, plan: Plan | None) -> list[str]:
     """Batches with `requires_eval` this sync would write into `env_name`.
 
     Without a plan, every such batch that lists the environment counts.
     """
-    rollout = load_rollout(settings.content_root)
     wanted = {b.id for b in rollout.batches if b.requires_eval and env_name in b.environments}
     if plan is None:
         return sorted(wanted)
@@ -141,7 +161,7 @@ def _eval_batches(settings: Settings, env_name: str, plan: Plan | None) -> list[
 
 def _record_problems(
     settings: Settings,
-    source: str,
+    source: EnvironmentConfig,
     key: str,
     command: str,
     window_hours: float | None,
@@ -151,14 +171,13 @@ def _record_problems(
 ) -> list[str]:
     problems = []
     head = vcs.head_commit(settings.root)
-    env = settings.environment(source)
-    for target in targets(settings, source):
-        record = load_record(settings, target, key)
+    for target in environment_targets(source):
+        record = load_record(settings, target, key, env=source)
         problem = _problem(settings, record, head, window_hours, now)
         if problem is None and check_provenance and record is not None:
-            problem = "; ".join(provenance_problems(record, env)) or None
+            problem = "; ".join(provenance_problems(record, source)) or None
         if problem:
-            problems.append(f"{target.key}: {problem} ({command} --env {source})")
+            problems.append(f"{target.key}: {problem} ({command} --env {source.name})")
     return problems
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import EnvironmentConfig, Settings
-from pipeline.sync.service import make_store, targets
-from pipeline.sync.state import StateError, Target, TargetState
+from pipeline.sync.service import make_store
+from pipeline.sync.state import StateError, TargetState
 from pipeline.sync.store import GitStateStore, StateStore
+from pipeline.targets import Target, resolve_targets
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class TargetHoldings:
 def gather_holdings(settings: Settings) -> list[TargetHoldings]:
     """The holdings of every (environment, site) in the configuration, without network."""
     out: list[TargetHoldings] = []
-    for target in targets(settings):
+    for target in resolve_targets(settings):
         env = settings.environment(target.environment)
         try:
             store = offline_store(settings, env)

@@ -10,17 +10,27 @@ import logging
 import re
 from typing import Any
 
-from pipeline.config import Settings
+from pipeline.config import EnvironmentConfig, Settings
 from pipeline.sync.service import make_store
-from pipeline.sync.state import StaleStateError, StateError, Target
+from pipeline.sync.state import StaleStateError, StateError
+from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
 
-def save_record(settings: Settings, target: Target, key: str, record: dict[str, Any]) -> None:
-    """Store `record` as `records[key]` of `target`; a concurrent write is retried once."""
-    store = make_store(settings, settings.environment(target.environment))
+def save_record(
+    settings: Settings,
+    target: Target,
+    key: str,
+    record: dict[str, Any],
+    *,
+    env: EnvironmentConfig | None = None,
+) -> None:
+    """Store `record` as `records[key]` of `target`; a concurrent write is retried once.
+
+    `env` is the target's environment, when the caller has it."""
+    store = make_store(settings, env or settings.environment(target.environment))
     for attempt in (1, 2):
         state = store.load(target)
         state.records[key] = record
@@ -33,13 +43,16 @@ def save_record(settings: Settings, target: Target, key: str, record: dict[str, 
             log.info("state of %s moved while recording %s; reloading once", target.key, key)
 
 
-def load_record(settings: Settings, target: Target, key: str) -> dict[str, Any] | None:
+def load_record(
+    settings: Settings, target: Target, key: str, *, env: EnvironmentConfig | None = None
+) -> dict[str, Any] | None:
     """`records[key]` of `target`, or None when that command never recorded a run there.
 
     A record of another shape is a :class:`StateError` naming where it lives: its `commit` is
     handed to git, so anything but a commit id (an option such as `--output=…`) is refused.
+    `env` is the target's environment, when the caller has it.
     """
-    store = make_store(settings, settings.environment(target.environment))
+    store = make_store(settings, env or settings.environment(target.environment))
     record = store.load(target).records.get(key)
     if record is None:
         return None

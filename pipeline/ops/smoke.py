@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pipeline import vcs
 from pipeline.api import ApiError, DocumentPatch, PollTimeout, TextDocument, UppzyClient
-from pipeline.config import EnvironmentConfig
+from pipeline.config import EnvironmentConfig, Settings
 from pipeline.ops.provenance import provenance
+from pipeline.ops.records import save_record
 from pipeline.ops.sessions import session_id
-from pipeline.sync.state import Target, now_iso
+from pipeline.sync.state import now_iso
+from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +144,61 @@ class _Flow:
                      result.detail)  # fmt: skip
 
 
+def smoke_targets(
+    settings: Settings,
+    client: UppzyClient,
+    env: EnvironmentConfig,
+    targets: Sequence[Target],
+    *,
+    question: str = DEFAULT_QUESTION,
+) -> list[SmokeReport]:
+    """Smoke every target on the checkout's commit, each run recorded for the promotion gate."""
+    commit = vcs.head_commit(settings.root)
+    return [
+        run_smoke(client, env, target, settings=settings, commit=commit, question=question)
+        for target in targets
+    ]
+
+
 def run_smoke(
     client: UppzyClient,
     env: EnvironmentConfig,
     target: Target,
     *,
+    settings: Settings | None,
     commit: str | None = None,
     question: str = DEFAULT_QUESTION,
     ready_deadline: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SmokeReport:
-    """Run the smoke flow against `target` (the environment's deadlines apply)."""
+    """Run the smoke flow against `target` (the environment's deadlines apply) and record it
+    with the target's state, where the promotion gate reads it.
+
+    `settings` says where the record goes; it is required so that no caller forgets it, and
+    None records nothing (a run against a bare client). `commit` defaults to the checkout's.
+    """
+    if settings is not None and commit is None:
+        commit = vcs.head_commit(settings.root)
+    report = _smoke_flow(client, env, target, commit, question, ready_deadline, sleep)
+    if settings is not None:
+        save_record(settings, target, "smoke", report.to_record(), env=env)
+    return report
+
+
+def _smoke_flow(
+    client: UppzyClient,
+    env: EnvironmentConfig,
+    target: Target,
+    commit: str | None,
+    question: str,
+    ready_deadline: float | None,
+    sleep: Callable[[float], None],
+) -> SmokeReport:
+    """Every step, in order, each skipped when the one it needs failed.
+
+    One piece (~80 lines) on purpose: the steps read top to bottom as the flow they test, and
+    share the session and the completed request id a later step rates.
+    """
     report = SmokeReport(target=target, at=now_iso(), commit=commit, provenance=provenance(env))
     flow = _Flow(report)
     site = target.site

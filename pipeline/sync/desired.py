@@ -26,7 +26,8 @@ from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, un
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
-from pipeline.sync.state import Target, TargetState
+from pipeline.sync.state import TargetState
+from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
 

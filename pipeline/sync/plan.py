@@ -27,7 +27,8 @@ from pipeline.errors import UsageError
 from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, DesiredItem, DesiredSet
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
 from pipeline.sync.remote import AmbiguousMatchError, MatchIndex, RemoteSummary, choose
-from pipeline.sync.state import Entry, Target, TargetState
+from pipeline.sync.state import Entry, TargetState
+from pipeline.targets import Target
 
 PLAN_VERSION = 2
 

@@ -22,7 +22,7 @@ from pipeline.api import IncompleteListingError, UppzyClient
 from pipeline.api.models import RemoteDocument
 from pipeline.errors import KbsyncError
 from pipeline.sync.payload import Payload
-from pipeline.sync.state import Target
+from pipeline.targets import Target
 
 
 class ListingRefused(KbsyncError):

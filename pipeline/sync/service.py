@@ -1,4 +1,4 @@
-"""The sync service: targets, plan, guarded apply, pause, rollback — one function per command.
+"""The sync service: plan, guarded apply, pause, rollback — one function per command.
 
 The CLI calls these with a client it built (for `local`, one talking to the in-process
 sandbox) and renders what they return; nothing here prints.
@@ -27,13 +27,13 @@ from pipeline.sync.state import (
     Hold,
     Pause,
     StaleStateError,
-    Target,
     TargetBusyError,
     TargetState,
     new_claim,
     now_iso,
 )
 from pipeline.sync.store import FileStateStore, GitStateStore, StateStore
+from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
 
@@ -66,25 +66,6 @@ class SyncOutcome:
     state: TargetState
     waited_ready: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def targets(
-    settings: Settings, env_name: str | None = None, site: str | None = None
-) -> list[Target]:
-    """Every (environment, site) pair, or those of one environment / one site."""
-    names = [env_name] if env_name else sorted(settings.environments)
-    out: list[Target] = []
-    for name in names:
-        env = settings.environment(name)
-        sites = sorted(env.sites)
-        if site is not None:
-            if site not in env.sites:
-                raise UsageError(
-                    f"environment {name!r} has no site {site!r} (sites: {', '.join(sites)})"
-                )
-            sites = [site]
-        out.extend(Target(environment=name, site=s, tenant=env.tenant_id) for s in sites)
-    return out
 
 
 def make_store(settings: Settings, env: EnvironmentConfig) -> StateStore:
@@ -130,14 +111,18 @@ def plan_target(
     state: TargetState | None = None,
     listing: SiteListing | None = None,
     check: OutboundCheck | None = None,
+    env: EnvironmentConfig | None = None,
+    quota: dict[str, int | None] | None = None,
 ) -> Plan:
     """The plan for one target. With a client, the quota is read, and the site is listed
     (once, through `listing`) whenever the plan would create or the state cannot vouch for an
     item; `--refresh` and `--prune` always list.
 
     `check` is the payload gate: an item whose outbound text it faults is blocked, not planned.
+    A caller that already resolved the environment, read the rollout or the quota (a sync
+    does, in its preflight) passes them in, so each is read once per command.
     """
-    env = settings.environment(target.environment)
+    env = env if env is not None else settings.environment(target.environment)
     rollout = rollout if rollout is not None else load_rollout(settings.content_root)
     if state is None:
         state = make_store(settings, env).load(target)
@@ -181,7 +166,10 @@ def plan_target(
         raise _no_adopt_refusal(plan)
     if desired.full_scan and desired.scan_reason and state.commit is not None:
         plan.warnings.append(f"full scan: {desired.scan_reason}")
-    if client is not None:
+    if quota is not None:
+        plan.quota = quota
+        _check_quota(plan)
+    elif client is not None:
         limits = client.limits()
         plan.quota = {"used": limits.documents.used, "limit": limits.documents.limit}
         _check_quota(plan)
@@ -248,19 +236,25 @@ def sync_target(
     progress: Callable[[Plan], ProgressCallback] | None = None,
     before_write: Callable[[Plan], None] | None = None,
     check: OutboundCheck | None = None,
+    env: EnvironmentConfig | None = None,
+    rollout: Rollout | None = None,
 ) -> SyncOutcome:
     """Plan (or take the saved plan), check every guard, claim the target, apply, release.
 
     A saved plan is applied only if its commit makes exactly its payloads (see
     :mod:`pipeline.sync.seal`); `check`, the payload gate, blocks items in either case.
+    `before_write` sees the plan after every guard and before the claim: the caller's last
+    word (a confirmation, a gate on what the plan writes); raising refuses the sync.
+    `env` and `rollout`, when the caller has them, spare reading them again.
 
-    One function (over 80 lines) because its order is the safety argument, read top to
-    bottom: every refusal (pause, claim, preflight, seal, quota, guards) before the claim, the
-    claim before the first write, the claim released with the state the apply left.
+    One piece (~100 lines) on purpose: the order is the safety argument (pause, live claim,
+    preflight, seal, guards and `before_write` all before the claim; the claim before the first
+    write) and reads top to bottom here; split into helpers, it would have to be re-assembled
+    to be checked.
     """
-    env = settings.environment(target.environment)
+    env = env if env is not None else settings.environment(target.environment)
     store = make_store(settings, env)
-    rollout = load_rollout(settings.content_root)
+    rollout = rollout if rollout is not None else load_rollout(settings.content_root)
     state = store.load(target)
     listing = SiteListing(client, target)
     if state.pause is not None:
@@ -289,8 +283,18 @@ def sync_target(
         if plan.count("create") or state.journal:
             listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
-        plan = plan_target(settings, target, client=client, options=options, rollout=rollout,
-                           state=state, listing=listing, check=check)  # fmt: skip
+        plan = plan_target(
+            settings,
+            target,
+            client=client,
+            options=options,
+            rollout=rollout,
+            state=state,
+            listing=listing,
+            check=check,
+            env=env,
+            quota=quota,
+        )
     check_guards(plan, state, env, options)
     if before_write is not None:
         before_write(plan)
@@ -461,6 +465,5 @@ __all__ = [
     "resume",
     "rollback",
     "sync_target",
-    "targets",
     "wait_ready",
 ]

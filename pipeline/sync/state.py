@@ -26,6 +26,7 @@ from typing import Any
 
 from pipeline.errors import KbsyncError
 from pipeline.ids import is_safe_id, shown
+from pipeline.targets import Target
 
 STATE_VERSION = 1
 CLAIM_LEASE_SECONDS = 300.0
@@ -45,19 +46,6 @@ class TargetBusyError(StateError):
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One (environment, site) pair: the unit of work, with its own state."""
-
-    environment: str
-    site: str
-    tenant: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.environment}/{self.site}"
 
 
 @dataclass

@@ -26,11 +26,11 @@ from pipeline.ids import SAFE_ID_RULE, contained, is_safe_id, shown
 from pipeline.sync.state import (
     StaleStateError,
     StateError,
-    Target,
     TargetState,
     not_a_state,
     now_iso,
 )
+from pipeline.targets import Target
 
 _ZERO = "0" * 40
 

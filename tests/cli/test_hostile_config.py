@@ -247,7 +247,8 @@ def test_a_record_whose_commit_is_an_option_is_refused(tmp_path: Path, run: Run)
     state.write_text(json.dumps(data))
     from pipeline.config import load_settings
     from pipeline.ops.records import load_record
-    from pipeline.sync.state import StateError, Target
+    from pipeline.sync.state import StateError
+    from pipeline.targets import Target
 
     with pytest.raises(StateError, match=r"records.smoke: not a kbsync record \(its commit"):
         load_record(load_settings(root), Target("local", "s_local"), "smoke")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.sync.state import Entry, Target, TargetState
+from pipeline.sync.state import Entry, TargetState
 from pipeline.sync.store import FileStateStore, GitStateStore
+from pipeline.targets import Target
 from tests.cli.conftest import Run
 from tests.cli.report_figures import mismatches, shown
 from tests.helpers import commit_all, write_repo

@@ -13,7 +13,7 @@ from pipeline.api.uppzy import Endpoint
 from pipeline.config import HttpConfig, load_settings
 from pipeline.ops.doctor import retry_item
 from pipeline.ops.records import save_record
-from pipeline.sync.service import targets
+from pipeline.targets import resolve_targets
 from tests.helpers import doc
 from tests.ops.ops_support import (
     PROD_VAR,
@@ -42,7 +42,7 @@ def config(url: str, *, prod_extra: str | None = None) -> str:
 def record_smoke(root: Any, passed: bool = True, at: str | None = None) -> None:
     settings = load_settings(root)
     when = at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    for target in targets(settings, "staging"):
+    for target in resolve_targets(settings, "staging"):
         save_record(settings, target, "smoke", {"passed": passed, "at": when, "commit": "abc123"})
 
 

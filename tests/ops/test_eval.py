@@ -11,7 +11,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.ops.evals import EvalCase, load_evals, score
 from pipeline.ops.records import load_record
-from pipeline.sync.state import Target
+from pipeline.targets import Target
 from tests.helpers import commit_all, settings_for
 from tests.ops.smoke_support import Run, repo, run
 

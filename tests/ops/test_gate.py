@@ -12,7 +12,8 @@ from pipeline.ops import provenance as provenance_module
 from pipeline.ops.gate import GateRefused, check_gate, promoted_from
 from pipeline.ops.provenance import provenance
 from pipeline.ops.records import save_record
-from pipeline.sync.state import Target, now_iso
+from pipeline.sync.state import now_iso
+from pipeline.targets import Target
 from tests.helpers import commit_all, settings_for
 from tests.ops.smoke_support import CONFIG, ROLLOUT, Run, base_files, make_repo, repo, run
 
@@ -80,15 +81,15 @@ def test_a_failed_or_old_smoke_does_not_clear_the_gate(repo: Path) -> None:
     save_record(settings, STAGING, "smoke", {"passed": False, "at": "2026-11-23T10:00:00Z",
                                              "commit": head, "provenance": made_with})  # fmt: skip
     with pytest.raises(GateRefused, match=r"the last run \(2026-11-23T10:00:00Z\) failed"):
-        check_gate(settings, "production")
+        check_gate(settings, settings.environment("production"))
 
     save_record(settings, STAGING, "smoke", {"passed": True, "at": "2026-11-23T10:00:00Z",
                                              "commit": head, "provenance": made_with})  # fmt: skip
     now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-    assert check_gate(settings, "production", now=now).checked == ("smoke",)
+    assert check_gate(settings, settings.environment("production"), now=now).checked == ("smoke",)
     later = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
     with pytest.raises(GateRefused, match=r"is 25\.0 h old \(window 24 h\)"):
-        check_gate(settings, "production", now=later)
+        check_gate(settings, settings.environment("production"), now=later)
 
 
 def test_smoke_window_is_configurable(tmp_path: Path) -> None:
@@ -99,7 +100,11 @@ def test_smoke_window_is_configurable(tmp_path: Path) -> None:
     save_record(settings, STAGING, "smoke", {"passed": True, "at": "2026-11-23T10:00:00Z",
                                              "commit": head})  # fmt: skip
     with pytest.raises(GateRefused, match=r"is 2\.0 h old \(window 1\.5 h\)"):
-        check_gate(settings, "production", now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
+        check_gate(
+            settings,
+            settings.environment("production"),
+            now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC),
+        )
 
 
 def test_promoted_from(tmp_path: Path) -> None:
@@ -252,4 +257,4 @@ def test_a_smoke_recorded_by_an_older_kbsync_needs_a_new_one(repo: Path) -> None
                                              "commit": head})  # fmt: skip
     now = dt.datetime(2026, 11, 23, 11, 0, tzinfo=dt.UTC)
     with pytest.raises(GateRefused, match=r"does not record what it ran with"):
-        check_gate(settings, "production", now=now)
+        check_gate(settings, settings.environment("production"), now=now)

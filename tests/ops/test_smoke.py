@@ -14,7 +14,7 @@ from pipeline.config import AsyncConfig, EnvironmentConfig, HttpConfig, SiteConf
 from pipeline.ops.records import load_record
 from pipeline.ops.smoke import CANARY_PREFIX, STEPS, run_smoke
 from pipeline.sandbox import Sandbox, Scope
-from pipeline.sync.state import Target
+from pipeline.targets import Target
 from tests.helpers import settings_for
 from tests.ops.smoke_support import Run, env_table, make_repo, repo, run
 
@@ -128,7 +128,7 @@ def test_canary_is_deleted_when_the_patch_fails(sandbox: Sandbox, client: UppzyC
     before = sorted(d["title"] for d in sandbox.documents("s_local"))
     sandbox.faults.script("500", times=10, operation="updateDocument")
 
-    report = run_smoke(client, ENV, TARGET)
+    report = run_smoke(client, ENV, TARGET, settings=None)
 
     assert not report.passed
     got = statuses(report)
@@ -146,7 +146,7 @@ def test_canary_of_an_uncertain_create_is_found_by_title_and_deleted(
     # The create is carried out, then the answer is lost: kbsync never learns the id.
     sandbox.faults.script("500", times=1, when="after", operation="createTextDocument")
 
-    report = run_smoke(client, ENV, TARGET)
+    report = run_smoke(client, ENV, TARGET, settings=None)
 
     got = statuses(report)
     assert got["document.create"] == "failed"
@@ -164,7 +164,7 @@ def test_a_failed_connectivity_step_skips_everything_after_it(
 ) -> None:
     sandbox.faults.script("503", times=10, operation="getTenantLimits")
 
-    report = run_smoke(client, ENV, TARGET)
+    report = run_smoke(client, ENV, TARGET, settings=None)
 
     got = statuses(report)
     assert got["connectivity"] == "failed"

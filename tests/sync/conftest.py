@@ -17,7 +17,7 @@ from pipeline.sync.desired import membership
 from pipeline.sync.payload import payload_for
 from pipeline.sync.plan import Plan
 from pipeline.sync.service import SyncOptions, SyncOutcome, plan_target, sync_target
-from pipeline.sync.state import Target
+from pipeline.targets import Target
 from tests.helpers import commit_all, doc, qa, write_repo
 
 CONFIG = """\

@@ -12,11 +12,11 @@ from pipeline.sync.state import (
     Entry,
     StaleStateError,
     StateError,
-    Target,
     TargetState,
     new_claim,
 )
 from pipeline.sync.store import FileStateStore, GitStateStore, StateStore
+from pipeline.targets import Target
 from tests.helpers import commit_all, git, write_repo
 
 TARGET = Target("staging", "s_help", "t_acme")

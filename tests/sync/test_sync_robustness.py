@@ -12,7 +12,7 @@ from pipeline.config import load_settings
 from pipeline.errors import KbsyncError
 from pipeline.sandbox import Limits, Sandbox, Scope, parse_keys, run_on_port
 from pipeline.sync.service import SyncOptions, TargetUnreachable, sync_target
-from pipeline.sync.state import Target
+from pipeline.targets import Target
 from tests.helpers import commit_all, doc, qa, write_repo
 from tests.sync.conftest import CONFIG, Harness, base_files, config_for, sandbox_options
 
