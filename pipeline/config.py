@@ -7,6 +7,9 @@ works in any repository laid out as `content/` + `rules/`.
 
 API keys never live here: an environment names the *variable* that holds its key
 (`api_key_env`); a literal key in the file is refused.
+
+One file (~620 lines) because it is the schema of one file: the dataclasses are the
+documentation of every key, and the loader that checks them belongs beside them.
 """
 
 from __future__ import annotations

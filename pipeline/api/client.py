@@ -16,6 +16,9 @@ between them; each attempt's timeouts are clipped to what is left of it.
 The file is longer than most because Uppzy has some thirty operations and each is one method
 here; the few that are more than a line (listing pages concurrently, create-or-adopt, bulk
 chunks, polling an async answer) hold Uppzy's rules for that operation, not request machinery.
+
+Long (~600 lines) because it is a catalogue: one short method per Uppzy operation, each
+alike, and nothing else; splitting it by endpoint family would scatter one interface.
 """
 
 from __future__ import annotations

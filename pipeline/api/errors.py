@@ -218,6 +218,9 @@ def error_for_status(
     One function of some 80 lines on purpose: a flat table from status to error class, message
     and hint, read top to bottom as API.md's table of errors (split, the order of the 403 cases
     would hide across functions).
+
+    One function (~90 lines) because it is Uppzy's status table read top to bottom: one branch
+    per status class, each building its error and its advice.
     """
     text = server_text(error)
     said = f" ({text})" if text else ""

@@ -12,6 +12,10 @@
 4. corpus rules compare the summaries of the whole corpus and keep findings on a target file or
    whose other end is one;
 5. inline suppressions, then the baseline, remove accepted findings.
+
+One file (~540 lines) because it is the run's sequence: files, cache, rules, workers,
+suppressions and baseline hand each other the same run state; the pieces with a job of their
+own (cache, manifest, keys, workers, suppress, baseline) already live beside it.
 """
 
 from __future__ import annotations
@@ -154,7 +158,11 @@ class RuleSet:
 
 
 def run_lint(settings: Settings, options: LintOptions) -> LintReport:
-    """Lint per `options`; raises ConfigError/UsageError for bad configuration or arguments."""
+    """Lint per `options`; raises ConfigError/UsageError for bad configuration or arguments.
+
+    One function (~90 lines) because it is the run's sequence, in order; each step calls a
+    helper that has a name of its own.
+    """
     if options.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     today = options.today or config_today()

@@ -4,6 +4,8 @@ It describes exactly what the sandbox accepts and answers (API.md plus the sandb
 for what Uppzy leaves open), precisely enough for schemathesis to fuzz it: every field the
 handlers reject is constrained here, and every status a handler or the fault injector can
 answer is listed. Paths and operationIds come from :mod:`pipeline.sandbox.endpoints`.
+
+Long because it is data (a hand-written OpenAPI document); `_schemas` is one table.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ One connection guarded by a lock: the app may be served by uvicorn's event loop 
 in-process from other threads at the same time, and every operation here is short. Times are
 epoch seconds (floats) from the caller's clock; readiness and async completion are computed
 from them when read, so nothing runs in the background.
+
+One file (~650 lines) because it is the sandbox's one database: every table and query shares
+the connection, its lock and its schema, and reads best next to each other.
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ Performance: each rule is compiled once at load; a rule whose tokens or swap key
 literal text is split into one pattern per token or key, and a file is searched only for those
 whose literals it contains (see :class:`GateIndex`). The views of a file are built once and
 shared by all rules (:class:`~pipeline.lint.vale.scopes.ViewCache`).
+
+One file (~670 lines) because it is one rule family: each Vale kind is a small rule class
+over the same scopes and the same style loading (the Vale engine itself is :mod:`pipeline.lint.vale`).
 """
 
 from __future__ import annotations

@@ -101,7 +101,10 @@ def is_real_jwt(value: str) -> bool:
 
 @lru_cache(maxsize=1)
 def key_formats() -> tuple[KeyFormat, ...]:
-    """Every format, built on first use (importing detect-secrets costs about 0.1 s)."""
+    """Every format, built on first use (importing detect-secrets costs about 0.1 s).
+
+    Long because it is data: one entry per credential format.
+    """
     from detect_secrets.plugins.aws import AWSKeyDetector
     from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
     from detect_secrets.plugins.discord import DiscordBotTokenDetector
