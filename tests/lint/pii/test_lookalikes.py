@@ -29,6 +29,31 @@ from pipeline.lint.pii.lookalikes import is_lookalike
         ("IP_ADDRESS", "v", "1.2.3.4", "", 0.6),
         ("IP_ADDRESS", "", "1.2.3.4", ".5", 0.6),
         ("US_SSN", "a", "536228726", "", 0.5),
+        # issue 13: a valid address is never a phone number
+        ("PHONE_NUMBER", "http://", "192.168.12.50", ":2379", 0.4),
+        ("PHONE_NUMBER", "endpoint ", "81.2.69.160", "", 0.75),
+        # dotted numbers that are OID arcs or versions
+        ("IP_ADDRESS", "urn:oid:", "2.5.4.3", "", 0.6),
+        ("IP_ADDRESS", "the OID ", "2.5.4.10", " names", 0.6),
+        ("IP_ADDRESS", "oid=", "2.5.4.11", "", 0.6),
+        ("IP_ADDRESS", "upgrade to version ", "3.10.2.15", "", 0.6),
+        ("IP_ADDRESS", "Release ", "4.1.0.2", " fixes", 0.6),
+        ("IP_ADDRESS", "firmware ", "5.4.3.21", "", 0.6),
+        ("IP_ADDRESS", "pip install tool==", "2.5.4.3", "", 0.6),
+        ("IP_ADDRESS", "npm i left-pad@", "2.5.4.3", "", 0.6),
+        # a UUID in a URL or a path names a file or page
+        (
+            "UUID",
+            "![shot](https://cdn.help.acme.io/img/",
+            "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c",
+            ".png)",
+            0.6,
+        ),
+        ("UUID", "see /uploads/", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "/shot.png", 0.6),
+        ("UUID", "", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "/shot.png", 0.6),
+        ("UUID", "file ", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", ".json", 0.6),
+        ("UUID", "https://app.acme.io/ticket?id=", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "", 0.6),
+        ("UUID", "C:\\Users\\Public\\", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "", 0.6),
     ],
 )
 def test_lookalikes(entity: str, before: str, value: str, after: str, score: float) -> None:
@@ -49,6 +74,12 @@ def test_lookalikes(entity: str, before: str, value: str, after: str, score: flo
         ("CREDIT_CARD", "card ", "4539 1488 0343 6467", "", 1.0),
         ("IP_ADDRESS", "from ", "81.2.69.160", ".", 0.6),
         ("US_SSN", "SSN ", "536-22-8726", ",", 0.5),
+        ("IP_ADDRESS", "from ", "81.2.69.160", " to 81.2.69.161", 0.6),
+        ("IP_ADDRESS", "blocked 81.2.69.160 and ", "81.2.69.161", "", 0.6),
+        ("IP_ADDRESS", "version check from ", "81.2.69.160", "", 0.6),
+        ("UUID", "Order ", "f47ac10b-58cc-4372-a567-0e02b2c3d479", ".", 0.6),
+        ("UUID", "account id: ", "f47ac10b-58cc-4372-a567-0e02b2c3d479", " (Jane)", 0.6),
+        ("UUID", '"customerId": "', "f47ac10b-58cc-4372-a567-0e02b2c3d479", '",', 0.6),
     ],
 )
 def test_real_values(entity: str, before: str, value: str, after: str, score: float) -> None:

@@ -131,6 +131,39 @@ def test_documentation_placeholders_are_not_reported(tmp_path: Path) -> None:
     assert where(lint(tmp_path, doc(body))) == []
 
 
+def test_addresses_oids_versions_and_asset_uuids_are_not_personal(tmp_path: Path) -> None:
+    """Issue 13's classes of false personal data, as real help centres write them."""
+    body = """\
+    Point the client at the cluster:
+
+    ```yaml
+    endpoints:
+      - http://192.168.12.50:2379
+      - https://81.2.69.160:2379
+    ```
+
+    Start with `http://192.168.12.50:2379`; block `1.2.3.4`, listen on `0.0.0.0`.
+    The attribute `urn:oid:2.5.4.3` is the common name; OID 2.5.4.10 is the organisation.
+    Upgrade from version 3.10.2.15 to release 4.1.0.2, or pin `tool==5.4.3.21`.
+    IPv6: fe80::1ff:fe23:4567:890a, ::ffff:1.2.3.4 and 2001:db8::5.
+
+    ![diagram](https://cdn.help.acme.io/images/3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c.png)
+    ![shot](/uploads/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d/screenshot.png)
+    """
+    report = lint(tmp_path, doc(body))
+    # the public address in the code block is an address (never a phone number), and only that
+    assert [(f.rule, f.line) for f in report.findings] == [("pii.ip_address", 12)]
+
+
+def test_a_bare_uuid_is_still_reported(tmp_path: Path) -> None:
+    """A UUID on its own may be a customer's record id; in a URL or path it names a file."""
+    body = """\
+    Her account id is 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.
+    See /uploads/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d/screenshot.png.
+    """
+    assert where(lint(tmp_path, doc(body), select=("pii.uuid",))) == [("pii.uuid", 7, 19)]
+
+
 def test_allow_list_exact_and_regex(tmp_path: Path) -> None:
     config = """\
     [lint.pii]
