@@ -26,14 +26,21 @@ _PHONE_WORDS = re.compile(
     re.I,
 )
 _DIALLING_PREFIX = re.compile(r"(?:\+\d{1,3}|\(\s*\d{0,4}\s*\)?|\b1)[\s.-]*$")
-_OID_BEFORE = re.compile(r"(?:\boid\b|\burn:oid)[\s:=#]*$", re.I)
-"""`urn:oid:2.5.4.3`, `OID 2.5.4.10`, `oid=1.2.840.1`: an object identifier's arcs."""
+_OID_BEFORE = re.compile(r"(?:^|[^a-z])oids?\b[^\n]*$", re.I)
+"""`urn:oid:2.5.4.3`, `OID 2.5.4.10`, `subject_oids: ["2.5.4.3", "2.5.4.10"]`: an object
+identifier's arcs (the word `oid` earlier on the same line)."""
 _VERSION_BEFORE = re.compile(
     r"(?:\b(?:ver|version|versions|release|build|rev|revision|firmware|patch|hotfix)\.?"
-    r"|==|>=|<=|~=|[@^~])\s*$",
+    r"|==|>=|<=|~=|[\^~])\s*$",
     re.I,
 )
 """Words and operators a version number follows: `version 3.10.2.15`, `pkg==1.2.3.4`."""
+_RECORD_WORDS = re.compile(
+    r"\b(?:account|customer|user|order|member|subscriber|patient|contact|profile|employee|"
+    r"invoice|ticket|case|person)(?:s|[_-]?ids?)?\b[^\n]*$",
+    re.I,
+)
+"""Words saying whose record a bare UUID names (`Order <uuid>`, `her account id is <uuid>`)."""
 _PATH_AFTER = re.compile(r"^(?:[/\\?#&]|\.[A-Za-z][A-Za-z0-9]{0,4}\b)")
 
 
@@ -53,7 +60,11 @@ def is_lookalike(entity: str, value: str, before: str, after: str, score: float)
     if entity == "IP_ADDRESS":
         return _inside_token(before, after) or _dotted_number(value, before)
     if entity == "UUID":
-        return _inside_token(before, after) or _in_url_or_path(before, after)
+        return (
+            _inside_token(before, after)
+            or _in_url_or_path(before, after)
+            or not _RECORD_WORDS.search(before)
+        )
     if entity in ("US_SSN", "US_ITIN", "US_BANK_NUMBER", "US_PASSPORT"):
         return _inside_token(before, after)
     return False
@@ -69,9 +80,13 @@ def _ip_address(value: str) -> bool:
 
 
 def _dotted_number(value: str, before: str) -> bool:
-    """Dotted numbers that are not addresses: an OID's arcs or a version number."""
+    """Dotted numbers that are not addresses: an OID's arcs, a version number, or a segment of
+    a URL's or file's path (`downloads.acme.dev/2.4.1.3/`, `client/3.1.0.4`; a host comes right
+    after `//` or `@`)."""
     if ":" in value:
         return False  # IPv6 has no version or OID look-alike
+    if before.endswith("/") and not before.endswith("//"):
+        return True
     return bool(_OID_BEFORE.search(before) or _VERSION_BEFORE.search(before))
 
 
@@ -108,10 +123,11 @@ def _nhs_number(value: str, before: str, after: str) -> bool:
 
 
 def _inside_token(before: str, after: str) -> bool:
-    """The match continues a longer word or number (`v1.2.3.4`, `ab1234567`, `1.2.3.4.5`)."""
+    """The match continues a longer word or number (`v1.2.3.4`, `ab1234567`, `1.2.3.4.5`,
+    `tidewater_2.4.1.3_linux`)."""
     prev = before[-1:]
     nxt = after[:1]
-    if prev.isalnum() or nxt.isalnum():
+    if prev.isalnum() or nxt.isalnum() or "_" in (prev, nxt):
         return True
     if prev in ".-" and before[-2:-1].isalnum():
         return True

@@ -44,7 +44,7 @@ _ROLE_LOCAL = _words(
     shipping admin administrator postmaster hostmaster webmaster abuse security privacy legal
     dpo gdpr compliance press media marketing jobs careers team office feedback service
     customerservice care noreply no-reply donotreply do-not-reply notifications notification
-    alerts mailer-daemon root git
+    alerts mailer-daemon root git maintainers maintainer developers dev announce community
     """
 )
 

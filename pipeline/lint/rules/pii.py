@@ -149,7 +149,7 @@ _NOT_REPORTED = {
     "EMAIL_ADDRESS": (
         "Not reported: addresses at example.com, example.org, example.net and at the reserved "
         "domains `.example`, `.test`, `.invalid`, `.localhost`; placeholders (`your.name@…`) and "
-        "role addresses (`support@…`, `noreply@…`); things that only look like an address "
+        "role and list addresses (`support@…`, `noreply@…`, `maintainers@…`); things that only look like an address "
         "(`module/path@v1.2.3`, `git@host:repo`, `pkg@1.2.3`, `USER@HOST`)."
     ),
     "PHONE_NUMBER": (
@@ -178,8 +178,11 @@ _NOT_REPORTED = {
     "UUID": (
         "Not reported: the nil UUID, RFC 4122's example and other well-known examples, and a UUID "
         "inside a URL or file path (`/uploads/<uuid>/shot.png`, `<uuid>.png`, `?id=<uuid>`): it "
-        "names a file or page. A UUID on its own is reported, in prose and in code: it may be a "
-        "customer's account or order id pasted from a ticket."
+        "names a file or page. A bare UUID (in prose or code) is reported when a word earlier on "
+        "its line says whose record it names (account, customer, user, order, member, "
+        "subscriber, patient, contact, profile, employee, invoice, ticket, case, person; also "
+        "as `customer_id`, `orderId`): a customer's id pasted from a ticket. Any other UUID is "
+        "the id of a request, a client or an example, and belongs to nobody."
     ),
 }
 

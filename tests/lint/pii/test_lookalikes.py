@@ -40,7 +40,7 @@ from pipeline.lint.pii.lookalikes import is_lookalike
         ("IP_ADDRESS", "Release ", "4.1.0.2", " fixes", 0.6),
         ("IP_ADDRESS", "firmware ", "5.4.3.21", "", 0.6),
         ("IP_ADDRESS", "pip install tool==", "2.5.4.3", "", 0.6),
-        ("IP_ADDRESS", "npm i left-pad@", "2.5.4.3", "", 0.6),
+        ("IP_ADDRESS", "npm i left-pad@^", "2.5.4.3", "", 0.6),
         # a UUID in a URL or a path names a file or page
         (
             "UUID",
@@ -54,6 +54,21 @@ from pipeline.lint.pii.lookalikes import is_lookalike
         ("UUID", "file ", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", ".json", 0.6),
         ("UUID", "https://app.acme.io/ticket?id=", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "", 0.6),
         ("UUID", "C:\\Users\\Public\\", "3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c", "", 0.6),
+        # a bare UUID whose line does not say whose record it is
+        ("UUID", '"request_id": "', "b7e4c2d9-1f3a-4c6e-8a5b-9d0e2f7c1a38", '",', 0.6),
+        ("UUID", "  client_id: ", "3d6f0a8e-2b1c-4f7e-9c3a-7e5b1d2f4a60", "", 0.6),
+        (
+            "UUID",
+            "accounts are listed below.\nid ",
+            "3d6f0a8e-2b1c-4f7e-9c3a-7e5b1d2f4a60",
+            "",
+            0.6,
+        ),
+        # dotted numbers in a path, next to `_`, or on a line about OIDs
+        ("IP_ADDRESS", "https://downloads.acme.dev/", "2.4.1.3", "/acme.tar.gz", 0.6),
+        ("IP_ADDRESS", "acme_", "2.4.1.3", "_linux.tar.gz", 0.6),
+        ("IP_ADDRESS", "User-Agent: acme-client/", "3.1.0.4", "", 0.6),
+        ("IP_ADDRESS", 'subject_oids: ["2.5.4.3", "', "2.5.4.10", '"]', 0.6),
     ],
 )
 def test_lookalikes(entity: str, before: str, value: str, after: str, score: float) -> None:
@@ -77,6 +92,9 @@ def test_lookalikes(entity: str, before: str, value: str, after: str, score: flo
         ("IP_ADDRESS", "from ", "81.2.69.160", " to 81.2.69.161", 0.6),
         ("IP_ADDRESS", "blocked 81.2.69.160 and ", "81.2.69.161", "", 0.6),
         ("IP_ADDRESS", "version check from ", "81.2.69.160", "", 0.6),
+        ("IP_ADDRESS", "http://", "81.2.69.160", "/admin", 0.6),
+        ("IP_ADDRESS", "ssh deploy@", "81.2.69.160", "", 0.6),
+        ("IP_ADDRESS", "avoid 1.2.3.4 and ", "81.2.69.160", "", 0.6),
         ("UUID", "Order ", "f47ac10b-58cc-4372-a567-0e02b2c3d479", ".", 0.6),
         ("UUID", "account id: ", "f47ac10b-58cc-4372-a567-0e02b2c3d479", " (Jane)", 0.6),
         ("UUID", '"customerId": "', "f47ac10b-58cc-4372-a567-0e02b2c3d479", '",', 0.6),

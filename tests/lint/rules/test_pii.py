@@ -155,13 +155,21 @@ def test_addresses_oids_versions_and_asset_uuids_are_not_personal(tmp_path: Path
     assert [(f.rule, f.line) for f in report.findings] == [("pii.ip_address", 12)]
 
 
-def test_a_bare_uuid_is_still_reported(tmp_path: Path) -> None:
-    """A UUID on its own may be a customer's record id; in a URL or path it names a file."""
+def test_a_uuid_is_reported_when_its_line_says_whose_record_it_is(tmp_path: Path) -> None:
+    """A UUID said to be a customer's is theirs; a request id, an asset's or an example is not."""
     body = """\
     Her account id is 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.
     See /uploads/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d/screenshot.png.
+    Quote the request id b7e4c2d9-1f3a-4c6e-8a5b-9d0e2f7c1a38 when you write.
+
+    ```json
+    {"customer_id": "5a9c3e71-0d2b-4f86-b4a1-e6c8d2f0937b", "trace": "3d6f0a8e-2b1c-4f7e-9c3a-7e5b1d2f4a60"}
+    ```
     """
-    assert where(lint(tmp_path, doc(body), select=("pii.uuid",))) == [("pii.uuid", 7, 19)]
+    assert where(lint(tmp_path, doc(body), select=("pii.uuid",))) == [
+        ("pii.uuid", 7, 19),
+        ("pii.uuid", 12, 18),
+    ]
 
 
 def test_allow_list_exact_and_regex(tmp_path: Path) -> None:
