@@ -165,8 +165,9 @@ _NOT_REPORTED = {
         "including the documentation ranges (RFC 5737, RFC 3849), the public DNS resolvers "
         "(8.8.8.8, 1.1.1.1, …), illustrative addresses (`1.2.3.4`, `4.3.2.1`, `10.20.30.40`, "
         "`2.2.2.2`, `123.45.67.89`), and dotted numbers that are not addresses: an OID's arcs "
-        "(`urn:oid:2.5.4.3`, `OID 2.5.4.10`) and versions (`version 3.10.2.15`, `tool==1.2.3.4`, "
-        "`v1.2.3.4`)."
+        "(`urn:oid:2.5.4.3`, `OID 2.5.4.10`), versions (`version 3.10.2.15`, `tool==1.2.3.4`, "
+        "`v1.2.3.4`) and path segments (`downloads.acme.dev/2.4.1.3/`, `client/3.1.0.4`; an "
+        "address as a URL's host, after `//` or `@`, is reported)."
     ),
     "CREDIT_CARD": (
         "Not reported: published test card numbers (4242 4242 4242 4242, …), numbers made of one "
