@@ -44,11 +44,10 @@ DEFAULT_INTERNAL_HOSTS = [
     "*.local",
     "*.lan",
     "*.intranet",
-    "localhost",
     "10.0.0.0/8",
     "172.16.0.0/12",
     "192.168.0.0/16",
-    "127.0.0.0/8",
+    "fc00::/7",
 ]
 DEFAULT_PII_EXCLUDED = {"DATE_TIME", "NRP", "LOCATION", "URL", "ORGANIZATION", "US_DRIVER_LICENSE"}
 

@@ -2,12 +2,15 @@
 
 Technical content is full of them: `module/path@v1.2.3` and `git@host:repo` look like e-mail
 addresses, `0.164.0`, `12345.6789` and Unix timestamps look like phone numbers, a timestamp in
-microseconds passes the card checksum. Each check sees the matched value and a little of the text
-around it (`before`, `after`), because most of these are recognised by what they are part of.
+microseconds passes the card checksum, `192.168.12.50` fits the phone pattern, `2.5.4.3` in
+`urn:oid:2.5.4.3` and `4.1.0.2` in `release 4.1.0.2` are dotted quads, and a UUID in an image's
+URL names the image. Each check sees the matched value and a little of the text around it
+(`before`, `after`), because most of these are recognised by what they are part of.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 _DATE_OR_TIME = re.compile(
@@ -23,6 +26,22 @@ _PHONE_WORDS = re.compile(
     re.I,
 )
 _DIALLING_PREFIX = re.compile(r"(?:\+\d{1,3}|\(\s*\d{0,4}\s*\)?|\b1)[\s.-]*$")
+_OID_BEFORE = re.compile(r"(?:^|[^a-z])oids?\b[^\n]*$", re.I)
+"""`urn:oid:2.5.4.3`, `OID 2.5.4.10`, `subject_oids: ["2.5.4.3", "2.5.4.10"]`: an object
+identifier's arcs (the word `oid` earlier on the same line)."""
+_VERSION_BEFORE = re.compile(
+    r"(?:\b(?:ver|version|versions|release|build|rev|revision|firmware|patch|hotfix)\.?"
+    r"|==|>=|<=|~=|[\^~])\s*$",
+    re.I,
+)
+"""Words and operators a version number follows: `version 3.10.2.15`, `pkg==1.2.3.4`."""
+_RECORD_WORDS = re.compile(
+    r"\b(?:account|customer|user|order|member|subscriber|patient|contact|profile|employee|"
+    r"invoice|ticket|case|person)(?:s|[_-]?ids?)?\b[^\n]*$",
+    re.I,
+)
+"""Words saying whose record a bare UUID names (`Order <uuid>`, `her account id is <uuid>`)."""
+_PATH_AFTER = re.compile(r"^(?:[/\\?#&]|\.[A-Za-z][A-Za-z0-9]{0,4}\b)")
 
 
 def is_lookalike(entity: str, value: str, before: str, after: str, score: float) -> bool:
@@ -30,7 +49,7 @@ def is_lookalike(entity: str, value: str, before: str, after: str, score: float)
     if entity == "EMAIL_ADDRESS":
         return _email_lookalike(value, before, after)
     if entity == "PHONE_NUMBER":
-        return _inside_token(before, after) or _phone_lookalike(value, score)
+        return _inside_token(before, after) or _ip_address(value) or _phone_lookalike(value, score)
     if entity == "CREDIT_CARD":
         digits = re.sub(r"\D", "", value)
         return (
@@ -38,9 +57,44 @@ def is_lookalike(entity: str, value: str, before: str, after: str, score: float)
         )
     if entity == "UK_NHS":
         return _inside_token(before, after) or not _nhs_number(value, before, after)
-    if entity in ("IP_ADDRESS", "US_SSN", "US_ITIN", "US_BANK_NUMBER", "US_PASSPORT"):
+    if entity == "IP_ADDRESS":
+        return _inside_token(before, after) or _dotted_number(value, before)
+    if entity == "UUID":
+        return (
+            _inside_token(before, after)
+            or _in_url_or_path(before, after)
+            or not _RECORD_WORDS.search(before)
+        )
+    if entity in ("US_SSN", "US_ITIN", "US_BANK_NUMBER", "US_PASSPORT"):
         return _inside_token(before, after)
     return False
+
+
+def _ip_address(value: str) -> bool:
+    """A valid IPv4 or IPv6 address is never a phone number (`192.168.12.50`)."""
+    try:
+        ipaddress.ip_address(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _dotted_number(value: str, before: str) -> bool:
+    """Dotted numbers that are not addresses: an OID's arcs, a version number, or a segment of
+    a URL's or file's path (`downloads.acme.dev/2.4.1.3/`, `client/3.1.0.4`; a host comes right
+    after `//` or `@`)."""
+    if ":" in value:
+        return False  # IPv6 has no version or OID look-alike
+    if before.endswith("/") and not before.endswith("//"):
+        return True
+    return bool(_OID_BEFORE.search(before) or _VERSION_BEFORE.search(before))
+
+
+def _in_url_or_path(before: str, after: str) -> bool:
+    """The value is a segment of a URL or file path (`/uploads/<uuid>/shot.png`, `<uuid>.png`):
+    it names a file or page, not a person's record."""
+    token = re.split(r"[\s(<\"'`\[\]]", before)[-1]
+    return "/" in token or "\\" in token or bool(_PATH_AFTER.match(after))
 
 
 def nhs_checksum(digits: str) -> bool:
@@ -69,10 +123,11 @@ def _nhs_number(value: str, before: str, after: str) -> bool:
 
 
 def _inside_token(before: str, after: str) -> bool:
-    """The match continues a longer word or number (`v1.2.3.4`, `ab1234567`, `1.2.3.4.5`)."""
+    """The match continues a longer word or number (`v1.2.3.4`, `ab1234567`, `1.2.3.4.5`,
+    `tidewater_2.4.1.3_linux`)."""
     prev = before[-1:]
     nxt = after[:1]
-    if prev.isalnum() or nxt.isalnum():
+    if prev.isalnum() or nxt.isalnum() or "_" in (prev, nxt):
         return True
     if prev in ".-" and before[-2:-1].isalnum():
         return True

@@ -11,7 +11,9 @@ Writers are told to use these instead of real data, so they are never reported:
   subscriber part is a dummy sequence (`1234567`, `0000000`);
 - IP addresses that are not globally routable: private (RFC 1918), loopback, link-local,
   unspecified, shared, reserved, multicast and the documentation ranges (RFC 5737, RFC 3849),
-  and the well-known public DNS resolvers;
+  the well-known public DNS resolvers, and illustrative addresses nobody is given: a counting
+  sequence (`1.2.3.4`, `4.3.2.1`, `10.20.30.40`), one repeated number (`2.2.2.2`) and the
+  keyboard runs `123.45.67.89`, `12.34.56.78`;
 - published test card numbers, the standard example IBANs, the MAC documentation range
   (RFC 7042) and the nil / example UUIDs.
 """
@@ -42,7 +44,7 @@ _ROLE_LOCAL = _words(
     shipping admin administrator postmaster hostmaster webmaster abuse security privacy legal
     dpo gdpr compliance press media marketing jobs careers team office feedback service
     customerservice care noreply no-reply donotreply do-not-reply notifications notification
-    alerts mailer-daemon root git
+    alerts mailer-daemon root git maintainers maintainer developers dev announce community
     """
 )
 
@@ -110,8 +112,23 @@ _PUBLIC_RESOLVERS = frozenset(
 )  # fmt: skip
 
 
+_ILLUSTRATIVE_IPS = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("123.45.67.89", "12.34.56.78", "98.76.54.32", "123.123.123.123")
+)
+
+
+def _illustrative(address: ipaddress.IPv4Address) -> bool:
+    """`1.2.3.4`, `4.3.2.1`, `10.20.30.40`, `2.2.2.2`: a pattern a writer types, not a host."""
+    octets = [int(part) for part in str(address).split(".")]
+    steps = {b - a for a, b in itertools.pairwise(octets)}
+    return address in _ILLUSTRATIVE_IPS or (
+        len(steps) == 1 and abs(next(iter(steps))) in (0, 1, 10)
+    )
+
+
 def placeholder_ip(value: str) -> bool:
-    """Not a globally routable unicast address, or a public DNS resolver's."""
+    """Not a globally routable unicast address, a public DNS resolver's, or an illustrative one."""
     text = value.strip().strip("[]")
     address: ipaddress.IPv4Address | ipaddress.IPv6Address
     try:
@@ -120,7 +137,9 @@ def placeholder_ip(value: str) -> bool:
         return True  # not an address at all
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return not address.is_global or address.is_multicast or address in _PUBLIC_RESOLVERS
+    if not address.is_global or address.is_multicast or address in _PUBLIC_RESOLVERS:
+        return True
+    return isinstance(address, ipaddress.IPv4Address) and _illustrative(address)
 
 
 _TEST_CARDS = _words(

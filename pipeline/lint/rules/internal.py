@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 from pipeline.corpus import Item
 from pipeline.lint.findings import Finding
-from pipeline.lint.rule import FileRule
+from pipeline.lint.rule import FileRule, RuleWarning
 
 DIRECTIVE = re.compile(r"^<!--\s*kbsync-(?:disable|enable|disable-next-line)\b", re.I)
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+", re.I)
+_URL = re.compile(
+    r"\b(?:https?|ftp)://(?:\[[0-9a-f:.%]+\][^\s<>()\[\]\"'`]*|[^\s<>()\[\]\"'`]+)", re.I
+)
 
 
 class HtmlComment(FileRule):
@@ -85,12 +87,35 @@ class Marker(FileRule):
                 )
 
 
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+"""RFC 2606/6761 names: they never name anyone's host."""
+
+
+def never_internal(host: str) -> bool:
+    """A host no team owns: the reader's own machine (`localhost`, `127.0.0.1`, `::1`, `0.0.0.0`)
+    or a documentation name (`example.com`, `docs.example.org`, `*.example`, `*.test`).
+
+    Configuration tables and setup steps are full of them (`http://localhost:1313/`), and a
+    visitor opening one reaches their own computer or nothing, never the team's systems.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.split(".")
+        return "example" in labels or labels[-1] in _RESERVED_TLDS
+    return address.is_loopback or address.is_unspecified
+
+
 class InternalLink(FileRule):
     """A link to a host only the team can reach, in public content.
 
-    Hosts are set by `[lint] internal_hosts`: name patterns (`*.internal`, `*.corp`, `*.local`,
-    `localhost`) and address ranges (`10.0.0.0/8`, …). Visitors cannot open such links and they
-    reveal internal systems. Link to public documentation instead.
+    Hosts are set by `[lint] internal_hosts`: name patterns (by default `*.internal`, `*.corp`,
+    `*.local`, `*.lan`, `*.intranet`) and address ranges (by default the private ranges
+    `10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`, `fc00::/7`). Visitors cannot open such links
+    and they reveal internal systems. Link to public documentation instead. The reader's own
+    machine (`localhost`, `127.0.0.1`, `::1`, `0.0.0.0`) and documentation names (`example.com`,
+    `*.example`, `*.test`, `*.invalid`) are never internal, whatever the list says: a setup step's
+    `http://localhost:1313/` is not a team's host.
     """
 
     id = "internal.link"
@@ -99,14 +124,40 @@ class InternalLink(FileRule):
         super().__init__(context)
         self._names: list[str] = []
         self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        self._ignored: list[str] = []
         for entry in self.context.settings.lint.internal_hosts:
             try:
-                self._networks.append(ipaddress.ip_network(entry, strict=False))
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                self._names.append(entry.lower())
+                name = entry.lower().rstrip(".")
+                if never_internal(name.removeprefix("*.")):
+                    self._ignored.append(entry)
+                else:
+                    self._names.append(name)
+                continue
+            address = network.network_address
+            if network.prefixlen > 0 and (address.is_loopback or address.is_unspecified):
+                self._ignored.append(entry)
+            else:
+                self._networks.append(network)
 
     def options(self) -> Mapping[str, Any]:
         return {"internal_hosts": tuple(self.context.settings.lint.internal_hosts)}
+
+    def load_warnings(self) -> list[RuleWarning]:
+        settings = self.context.settings
+        where = (settings.source or settings.root / "kbsync.toml").name
+        return [
+            RuleWarning(
+                where,
+                None,
+                self.rule_id,
+                f"[lint] internal_hosts entry {entry!r} is ignored: the reader's own machine "
+                "and documentation names (localhost, 127.0.0.1, example.com) are never internal "
+                "hosts; remove it",
+            )
+            for entry in self._ignored
+        ]
 
     def is_internal(self, url: str) -> bool:
         try:
@@ -116,6 +167,8 @@ class InternalLink(FileRule):
         if not host:
             return False
         host = host.lower().rstrip(".")
+        if never_internal(host):
+            return False
         try:
             address = ipaddress.ip_address(host)
         except ValueError:

@@ -22,7 +22,7 @@ from pipeline.lint.pii.scanner import Detection, PiiScanner, scanner_for
 from pipeline.lint.pii.settings import PiiSettings, resolve
 from pipeline.lint.rule import BatchRule, LintContext
 
-DETECTOR_REVISION = "1"
+DETECTOR_REVISION = "2"
 """Bump when a filter changes what is reported, so cached results are recomputed."""
 
 _KEY_NAMES = {"title": "the title", "question": "the question", "alternates": "an alternate"}
@@ -149,20 +149,25 @@ _NOT_REPORTED = {
     "EMAIL_ADDRESS": (
         "Not reported: addresses at example.com, example.org, example.net and at the reserved "
         "domains `.example`, `.test`, `.invalid`, `.localhost`; placeholders (`your.name@…`) and "
-        "role addresses (`support@…`, `noreply@…`); things that only look like an address "
+        "role and list addresses (`support@…`, `noreply@…`, `maintainers@…`); things that only look like an address "
         "(`module/path@v1.2.3`, `git@host:repo`, `pkg@1.2.3`, `USER@HOST`)."
     ),
     "PHONE_NUMBER": (
         "Not reported: numbers in fiction ranges (North American 555-0100–555-0199 and "
         "555-1212, the UK's Ofcom drama ranges, Australia's 5550/7010 ranges), dummy sequences "
         "(`1234567`), and numbers that only look like one: versions (`0.164.0`), decimals, dates, "
-        "and bare digit runs (ids, timestamps) unless a word such as 'phone' or 'call' is near."
+        "and bare digit runs (ids, timestamps) unless a word such as 'phone' or 'call' is near; "
+        "a valid IPv4 or IPv6 address (`192.168.12.50`) is never a phone number."
     ),
     "IP_ADDRESS": (
         "Not reported: addresses that are not globally routable (private RFC 1918, loopback "
         "127/8 and ::1, unspecified 0.0.0.0 and ::, link-local, shared, multicast, reserved) "
-        "including the documentation ranges (RFC 5737, RFC 3849), and the public DNS resolvers "
-        "(8.8.8.8, 1.1.1.1, …)."
+        "including the documentation ranges (RFC 5737, RFC 3849), the public DNS resolvers "
+        "(8.8.8.8, 1.1.1.1, …), illustrative addresses (`1.2.3.4`, `4.3.2.1`, `10.20.30.40`, "
+        "`2.2.2.2`, `123.45.67.89`), and dotted numbers that are not addresses: an OID's arcs "
+        "(`urn:oid:2.5.4.3`, `OID 2.5.4.10`), versions (`version 3.10.2.15`, `tool==1.2.3.4`, "
+        "`v1.2.3.4`) and path segments (`downloads.acme.dev/2.4.1.3/`, `client/3.1.0.4`; an "
+        "address as a URL's host, after `//` or `@`, is reported)."
     ),
     "CREDIT_CARD": (
         "Not reported: published test card numbers (4242 4242 4242 4242, …), numbers made of one "
@@ -171,7 +176,15 @@ _NOT_REPORTED = {
     ),
     "IBAN_CODE": "Not reported: the standard example IBANs (GB82 WEST 1234 5698 7654 32, …).",
     "MAC_ADDRESS": "Not reported: the RFC 7042 documentation range, broadcast and all-zero.",
-    "UUID": "Not reported: the nil UUID, RFC 4122's example and other well-known examples.",
+    "UUID": (
+        "Not reported: the nil UUID, RFC 4122's example and other well-known examples, and a UUID "
+        "inside a URL or file path (`/uploads/<uuid>/shot.png`, `<uuid>.png`, `?id=<uuid>`): it "
+        "names a file or page. A bare UUID (in prose or code) is reported when a word earlier on "
+        "its line says whose record it names (account, customer, user, order, member, "
+        "subscriber, patient, contact, profile, employee, invoice, ticket, case, person; also "
+        "as `customer_id`, `orderId`): a customer's id pasted from a ticket. Any other UUID is "
+        "the id of a request, a client or an example, and belongs to nobody."
+    ),
 }
 
 

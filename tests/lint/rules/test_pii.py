@@ -131,6 +131,47 @@ def test_documentation_placeholders_are_not_reported(tmp_path: Path) -> None:
     assert where(lint(tmp_path, doc(body))) == []
 
 
+def test_addresses_oids_versions_and_asset_uuids_are_not_personal(tmp_path: Path) -> None:
+    """Issue 13's classes of false personal data, as real help centres write them."""
+    body = """\
+    Point the client at the cluster:
+
+    ```yaml
+    endpoints:
+      - http://192.168.12.50:2379
+      - https://81.2.69.160:2379
+    ```
+
+    Start with `http://192.168.12.50:2379`; block `1.2.3.4`, listen on `0.0.0.0`.
+    The attribute `urn:oid:2.5.4.3` is the common name; OID 2.5.4.10 is the organisation.
+    Upgrade from version 3.10.2.15 to release 4.1.0.2, or pin `tool==5.4.3.21`.
+    IPv6: fe80::1ff:fe23:4567:890a, ::ffff:1.2.3.4 and 2001:db8::5.
+
+    ![diagram](https://cdn.help.acme.io/images/3f2b8a1c-9d4e-4f6a-b1c2-7e8d9f0a1b2c.png)
+    ![shot](/uploads/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d/screenshot.png)
+    """
+    report = lint(tmp_path, doc(body))
+    # the public address in the code block is an address (never a phone number), and only that
+    assert [(f.rule, f.line) for f in report.findings] == [("pii.ip_address", 12)]
+
+
+def test_a_uuid_is_reported_when_its_line_says_whose_record_it_is(tmp_path: Path) -> None:
+    """A UUID said to be a customer's is theirs; a request id, an asset's or an example is not."""
+    body = """\
+    Her account id is 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d.
+    See /uploads/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d/screenshot.png.
+    Quote the request id b7e4c2d9-1f3a-4c6e-8a5b-9d0e2f7c1a38 when you write.
+
+    ```json
+    {"customer_id": "5a9c3e71-0d2b-4f86-b4a1-e6c8d2f0937b", "trace": "3d6f0a8e-2b1c-4f7e-9c3a-7e5b1d2f4a60"}
+    ```
+    """
+    assert where(lint(tmp_path, doc(body), select=("pii.uuid",))) == [
+        ("pii.uuid", 7, 19),
+        ("pii.uuid", 12, 18),
+    ]
+
+
 def test_allow_list_exact_and_regex(tmp_path: Path) -> None:
     config = """\
     [lint.pii]
