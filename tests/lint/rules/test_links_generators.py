@@ -158,3 +158,10 @@ def test_links_unpublished_warns_only_once_a_site_publishes(tmp_path: Path, run:
         "\n"
         "2 files: 0 errors, 2 warnings, 0 suggestions\n"
     )
+
+
+def test_url_fields_are_known_frontmatter(tmp_path: Path, run: Run) -> None:
+    extra = 'url: /a/\nslug: a\npermalink: /b/\naliases: ["/c/"]\n'
+    root = write_repo(tmp_path, {"content/docs/a.md": page("docs.a", "A", "Text.", extra)})
+    result = run(root, "lint", "--select", "schema", "--no-cache")
+    assert result.output == "1 file: 0 errors, 0 warnings, 0 suggestions\n"
