@@ -60,6 +60,10 @@ _REF_DEF = re.compile(
 )
 _CUSTOM_ID = re.compile(r"\{#([^}\s]+)[^}]*\}")
 _HTML_ID = re.compile(r"<[A-Za-z][^<>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
+_DEFINITION_TERM = re.compile(r"^([^\s:>|#-][^\n]*)\n(?:[ \t]*\n)?(:)[ \t]+\S", re.M)
+"""A definition list's term (`term` then `: definition`): Hugo gives it an id like a heading's
+(goldmark's `autoDefinitionTermID`)."""
+_TERM_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`~]|\{#[^}]*\}|<[^>]+>")
 
 
 class _LinkRule(CorpusRule):
@@ -148,6 +152,13 @@ def _in_comment(item: Item, offset: int) -> bool:
 def _anchors(item: Item, style: str) -> list[str]:
     """Every anchor a link into `item` may name (heading ids, `{#id}`, HTML ids)."""
     anchors = set(heading_ids([heading.text for heading in item.headings], style))
+    if style != "kramdown":
+        terms = [
+            _TERM_MARKUP.sub(lambda m: m.group(1) or "", match.group(1)).strip()
+            for match in _DEFINITION_TERM.finditer(item.text, item.body_start)
+            if not item.is_code(match.start(2))  # the term itself may be `code`
+        ]
+        anchors.update(heading_ids(terms, "github"))
     for heading in item.headings:
         for match in _CUSTOM_ID.finditer(item.source.line_text(heading.line)):
             anchors.add(match.group(1))
@@ -319,7 +330,9 @@ class MissingAnchor(_LinkRule):
     Anchors are the generator's heading ids (`[lint.links] anchors`: `github` — GitHub and
     Hugo's default, lower case, punctuation dropped, spaces to hyphens — or `kramdown` — Jekyll,
     also dropping `_` and anything before the first letter — or `auto`, either; a repeated
-    heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. A renamed heading
+    heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. With `github` and
+    `auto`, a definition list's term (`term` then `: definition`) has an id too, as Hugo gives
+    it. A renamed heading
     breaks every link to it: update the links, or keep the old anchor with `{#old-id}`.
     """
 

@@ -165,3 +165,19 @@ def test_url_fields_are_known_frontmatter(tmp_path: Path, run: Run) -> None:
     root = write_repo(tmp_path, {"content/docs/a.md": page("docs.a", "A", "Text.", extra)})
     result = run(root, "lint", "--select", "schema", "--no-cache")
     assert result.output == "1 file: 0 errors, 0 warnings, 0 suggestions\n"
+
+
+def test_hugo_gives_definition_terms_ids(tmp_path: Path, run: Run) -> None:
+    files = {
+        "content/docs/all.md": page(
+            "docs.all", "All", "`publishDir`\n: Where the site goes.\n\n```\nfake\n: term\n```\n"
+        ),
+        "content/docs/a.md": page("docs.a", "A", "[p](../all/#publishdir) [f](../all/#fake)"),
+    }
+    root = write_repo(tmp_path, files)
+    result = run(root, "lint", "--select", "links", "--no-cache", "--format", "github")
+    assert result.output.count("links.anchor") == 1
+    assert "no heading '#fake'" in result.output
+    kramdown = write_repo(tmp_path / "k", files, config='[lint.links]\nanchors = "kramdown"\n')
+    result = run(kramdown, "lint", "--select", "links", "--no-cache", "--format", "github")
+    assert result.output.count("links.anchor") == 2
