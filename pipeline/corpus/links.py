@@ -171,8 +171,12 @@ class LinkIndex:
         return squeezed
 
     def resolve(self, from_path: str, url: str) -> Resolution:
-        """Where `url`, written in the file `from_path`, leads."""
-        url = self.substitute(url.strip())
+        """Where `url`, written in the file `from_path`, leads (`url` as written, or as a Markdown
+        parser gives it: `{{` escaped to `%7B%7B`)."""
+        url = url.strip()
+        if "%7b" in url.lower():
+            url = unquote(url)
+        url = self.substitute(url)
         if has_template(url):
             return Resolution("unchecked")
         if is_external(url):

@@ -14,10 +14,15 @@ configuration fingerprint, so a change to any page's URL re-renders every item.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from pipeline.config import EnvironmentConfig, Settings, SiteConfig
 from pipeline.corpus.links import LinkIndex, PageInfo, is_external, public_url
 from pipeline.corpus.loader import discover, read_text, relative_path
 from pipeline.corpus.parse import parse_frontmatter
+
+_FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
+"""Characters a URL fragment keeps as they are (RFC 3986); others are %-escaped."""
 
 
 class SiteLinks:
@@ -53,7 +58,7 @@ class SiteLinks:
         url = self.public_url(found.target)
         if url is None:
             return None
-        return f"{url}#{found.fragment}" if found.fragment else url
+        return f"{url}#{quote(found.fragment, safe=_FRAGMENT_SAFE)}" if found.fragment else url
 
     def fingerprint(self) -> str:
         site = self.site

@@ -156,3 +156,41 @@ def test_a_bad_public_base_url_is_refused(run: Run, repo: Path) -> None:
     assert "environments.local.sites.s_local.public_base_url must be an http(s) URL" in (
         result.output
     )
+
+
+JEKYLL_CONFIG = """\
+[lint.links]
+permalink = "/article/{name}/"
+
+[lint.links.templates]
+"{{site.baseurl}}" = ""
+
+[environments.local]
+base_url = "sandbox:"
+tenant_id = "t_local"
+
+[environments.local.sites.s_local]
+public_base_url = "https://help.vault.example"
+url_pattern = "/article/{name}/"
+"""
+
+
+def test_a_jekyll_liquid_link_becomes_the_public_url(run: Run, tmp_path: Path) -> None:
+    root = write_repo(
+        tmp_path,
+        {
+            "content/docs/webvault.md": doc("docs.webvault", "Web vault", "## Log in now"),
+            "content/docs/two-step.md": doc(
+                "docs.two-step",
+                "Two-step login",
+                "Open the [Web Vault]({{site.baseurl}}/article/webvault/#log-in-now) and the\n"
+                "[other]({{site.url}}/article/webvault/).",
+            ),
+        },
+        config=JEKYLL_CONFIG,
+    )
+    result = run(root, "plan", "--show-payload", "docs.two-step")
+    assert json.loads(result.output)["content"] == (
+        "Two-step login\n\nOpen the Web Vault (https://help.vault.example/article/webvault/#log-in-now) and the "
+        "other.\n"
+    )
