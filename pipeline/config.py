@@ -123,6 +123,33 @@ class ConflictsConfig:
     others) for two to be duplicates: 0 means all of them appear in it ("reset" ≠ "change")."""
 
 
+LINK_STYLES = ("auto", "file", "pretty")
+"""`[lint.links] style`: how a relative link resolves (see docs/writing.md, "Link styles")."""
+ANCHOR_STYLES = ("auto", "github", "kramdown")
+"""`[lint.links] anchors`: which generator's heading ids a `#fragment` names."""
+
+
+@dataclass(frozen=True)
+class LinksConfig:
+    """`[lint.links]`: how links resolve, as the site generator resolves them.
+
+    Lint checks links with it and sync rewrites links to public URLs with it, so both agree.
+    """
+
+    style: str = "auto"
+    """`file` (against the file's folder, as GitHub does), `pretty` (against the page's URL, as
+    Hugo does) or `auto` (a link resolves if either way finds it)."""
+    anchors: str = "auto"
+    """`github` (GitHub, Hugo/goldmark), `kramdown` (Jekyll) or `auto` (either)."""
+    base_path: str = ""
+    """The path the site is served under (`/docs`): stripped from root-relative links."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """Template expressions and what they stand for, e.g. `"{{site.baseurl}}" = ""`."""
+    permalink: str = ""
+    """The site's URL pattern for pages without their own (`/article/{name}/`): `{dir}`,
+    `{name}` and `{slug}` are the folder (under the content root), file stem and slug."""
+
+
 @dataclass(frozen=True)
 class LintConfig:
     """`[lint]`: the lint engine and its rule families."""
@@ -140,6 +167,7 @@ class LintConfig:
     pii: PiiConfig = field(default_factory=PiiConfig)
     secrets: SecretsConfig = field(default_factory=SecretsConfig)
     conflicts: ConflictsConfig = field(default_factory=ConflictsConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
 
 
 @dataclass(frozen=True)
@@ -213,6 +241,12 @@ class SiteConfig:
 
     audiences: list[str] = field(default_factory=lambda: ["public"])
     name: str = ""
+    public_base_url: str = ""
+    """Where the site's pages are published (`https://help.example.com`): links in payloads
+    become public URLs under it. Empty: only documents with a `url` have a public URL."""
+    url_pattern: str = "{dir}/{slug}/"
+    """A document's path under `public_base_url`: `{dir}` (its folder under the content root),
+    `{slug}` (frontmatter `slug`, else the file name) and `{name}` (the file name)."""
 
 
 @dataclass(frozen=True)
@@ -407,6 +441,7 @@ def settings_from_table(
     settings = _build(
         Settings, table, where, "", skip={"root", "source", "environments"}, root=root
     )
+    _check_links(settings.lint.links, where)
     environments = _default_environments()
     if envs_table is not None:
         if not isinstance(envs_table, dict):
@@ -436,6 +471,7 @@ def settings_from_table(
                     path=where,
                 )
             _check_api(env, where)
+            _check_sites(env, where)
             environments[name] = env
     result: Settings = dataclasses.replace(
         settings, root=root, source=source, environments=environments
@@ -472,6 +508,58 @@ def _check_environment_ids(env: EnvironmentConfig, where: Path) -> None:
 
 
 SANDBOX_DIALECTS = ("page", "offset", "cursor")
+_URL_FIELDS = ("dir", "slug", "name")
+
+
+def _check_links(links: LinksConfig, where: Path) -> None:
+    """Refuse a `[lint.links]` table kbsync could not apply (named key, exit 2)."""
+    for key, value, allowed in (
+        ("style", links.style, LINK_STYLES),
+        ("anchors", links.anchors, ANCHOR_STYLES),
+    ):
+        if value not in allowed:
+            raise ConfigError(
+                f"lint.links.{key} must be one of {', '.join(allowed)}, not {shown(value)}",
+                path=where,
+            )
+    if links.base_path and not links.base_path.startswith("/"):
+        raise ConfigError(
+            f"lint.links.base_path must start with '/', not {shown(links.base_path)}",
+            path=where,
+            hint='write the path the site is served under, e.g. base_path = "/docs"',
+        )
+    for expression in links.templates:
+        if not ("{{" in expression or "{%" in expression):
+            raise ConfigError(
+                f"lint.links.templates: {shown(expression)} is not a template expression",
+                path=where,
+                hint='keys are expressions as written in links, e.g. "{{site.baseurl}}" = ""',
+            )
+    _check_pattern(links.permalink, "lint.links.permalink", where)
+
+
+def _check_pattern(pattern: str, key: str, where: Path) -> None:
+    for name in re.findall(r"\{([^{}]*)\}", pattern):
+        if name not in _URL_FIELDS:
+            raise ConfigError(
+                f"{key}: unknown field {{{name}}} in {shown(pattern)}",
+                path=where,
+                hint="use {dir}, {slug} and {name}",
+            )
+
+
+def _check_sites(env: EnvironmentConfig, where: Path) -> None:
+    """A site's public URL settings: an http(s) base and a pattern of known fields."""
+    for site_id, site in env.sites.items():
+        dotted = f"environments.{env.name}.sites.{site_id}"
+        base = site.public_base_url
+        if base and not re.match(r"^https?://[^/\s]+", base):
+            raise ConfigError(
+                f"{dotted}.public_base_url must be an http(s) URL, not {shown(base)}",
+                path=where,
+                hint='e.g. public_base_url = "https://help.example.com"',
+            )
+        _check_pattern(site.url_pattern, f"{dotted}.url_pattern", where)
 
 
 def _check_api(env: EnvironmentConfig, where: Path) -> None:

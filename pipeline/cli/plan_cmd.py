@@ -16,6 +16,7 @@ from pipeline.config import LOCAL_ENV, Settings
 from pipeline.corpus import load_corpus
 from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker
+from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import payload_for
 from pipeline.sync.plan import Plan
 from pipeline.sync.seal import rederive
@@ -67,7 +68,7 @@ def command(
     """
     settings = scope.settings
     if show_payload:
-        click.echo(_payload_json(settings, show_payload))
+        click.echo(_payload_json(settings, show_payload, env_name, site))
         return
     env = scope.env
     chosen = scope.targets
@@ -135,12 +136,21 @@ def _save(settings: Settings, plan: Plan, out: Path) -> None:
             )
 
 
-def _payload_json(settings: Settings, item_id: str) -> str:
-    """The normalised payload of one item, whatever its status (what sync would send)."""
+def _payload_json(settings: Settings, item_id: str, env_name: str, site: str | None) -> str:
+    """The normalised payload of one item, whatever its status (what sync would send to
+    `site`, default the environment's first: links become that site's public URLs)."""
+    env = settings.environment(env_name)
+    site_id = site or next(iter(env.sites), "")
+    if site_id not in env.sites:
+        raise UsageError(
+            f"environment {env_name!r} has no site {site_id!r} (its sites: "
+            f"{', '.join(sorted(env.sites))})"
+        )
+    links = SiteLinks.for_site(settings, env, site_id)
     corpus = load_corpus([settings.content_root], settings.root)
     for item in corpus.items:
         if item.id == item_id:
-            payload = payload_for(item, settings.content_dir)
+            payload = payload_for(item, settings.content_dir, links.rewrite)
             body = {"type": payload.type, **payload.body(), "content_hash": payload.content_hash}
             return json.dumps(body, indent=2, ensure_ascii=False)
     raise UsageError(f"no item with id {item_id!r} under {settings.content_dir}/")

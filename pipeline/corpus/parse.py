@@ -308,3 +308,13 @@ def _date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+def parse_frontmatter(path: str, text: str) -> dict[str, Any] | None:
+    """Only the frontmatter of a file (no Markdown parse), or None when it has none usable:
+    what link resolution needs from every file of the corpus, cheaply."""
+    fm = _split_frontmatter(text)
+    if fm is None:
+        return None
+    parsed = _load_yaml(path, fm[0], fm[1])
+    return None if isinstance(parsed, LoadProblem) else parsed[0]

@@ -50,6 +50,8 @@ CODE_RULES: tuple[type[Rule], ...] = (
     links.BrokenLink,
     links.MissingAnchor,
     links.InternalTarget,
+    links.UnpublishedTarget,
+    links.UncheckedLinks,
     # secrets: credentials anywhere in a file
     secrets.CloudKey,
     secrets.PaymentKey,

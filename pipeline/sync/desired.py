@@ -6,8 +6,10 @@ present, names the site. A batch held by `kbsync rollback` stays in the set as `
 
 Reading cost follows the change, not the repository: when the target's state records the commit
 it came from and nothing that decides membership for every file changed since (rollout.yaml,
-the site's audiences, the payload format), only the files git reports as changed since that
-commit are read; every other item is carried over from the state as it is.
+the site's audiences, the payload format, any page's public URL), only the files git reports as
+changed since that commit are read; every other item is carried over from the state as it is.
+(Links in payloads need every page's URL: the frontmatter of every content file is read for
+that, without parsing its Markdown — :mod:`pipeline.sync.links`.)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pipeline.corpus import Item, load_file
 from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, unsafe_id
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
+from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
 from pipeline.sync.state import TargetState
 from pipeline.targets import Target
@@ -91,9 +94,15 @@ class DesiredSet:
 
 
 def config_fingerprint(
-    settings: Settings, env: EnvironmentConfig, site: str, holds: Iterable[str] = ()
+    settings: Settings,
+    env: EnvironmentConfig,
+    site: str,
+    holds: Iterable[str] = (),
+    links: SiteLinks | None = None,
 ) -> str:
-    """What decides every file's membership at once: if it changes, read everything."""
+    """What decides every file's membership or payload at once: if it changes, read
+    everything. That includes every page's public URL (links in payloads point at them)."""
+    links = links if links is not None else SiteLinks.for_site(settings, env, site)
     rollout_file = settings.content_root / ROLLOUT_FILE
     rollout_bytes = rollout_file.read_bytes() if rollout_file.is_file() else b""
     site_config = env.sites.get(site)
@@ -105,6 +114,7 @@ def config_fingerprint(
         ",".join(audiences).encode(),
         str(PAYLOAD_FORMAT).encode(),
         ",".join(sorted(holds)).encode(),
+        links.fingerprint().encode(),
     ):
         digest.update(part + b"\0")
     return digest.hexdigest()
@@ -141,7 +151,8 @@ def desired_set(
     check: OutboundCheck | None = None,
 ) -> DesiredSet:
     """Compute the desired set, reading as few files as the state allows."""
-    fingerprint = config_fingerprint(settings, env, target.site, state.holds)
+    links = SiteLinks.for_site(settings, env, target.site)
+    fingerprint = config_fingerprint(settings, env, target.site, state.holds, links)
     changed: set[str] | None = None
     reason = ""
     if force_full:
@@ -151,7 +162,7 @@ def desired_set(
     elif state.payload_format != PAYLOAD_FORMAT:
         reason = "the payload format changed since the last sync"
     elif state.config_fingerprint != fingerprint:
-        reason = "rollout.yaml, the site's audiences or rolled-back batches changed"
+        reason = "rollout.yaml, the site's audiences or public URLs, or rolled-back batches changed"
     else:
         changed = vcs.diff_paths(settings.root, state.commit)
         if changed is None:
@@ -164,7 +175,7 @@ def desired_set(
         result.full_scan = True
         result.scan_reason = reason
         paths = _content_files(settings)
-        _add_read(result, paths, settings, env, target, rollout, state, check)
+        _add_read(result, paths, settings, env, target, rollout, state, check, links)
         return result
 
     result.full_scan = False
@@ -180,7 +191,7 @@ def desired_set(
         if entry.path not in changed_content:
             _carry_over(result, state, item_id)
     existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
-    _add_read(result, existing, settings, env, target, rollout, state, check)
+    _add_read(result, existing, settings, env, target, rollout, state, check, links)
     return result
 
 
@@ -198,7 +209,9 @@ def _add_read(
     rollout: Rollout,
     state: TargetState,
     check: OutboundCheck | None = None,
+    links: SiteLinks | None = None,
 ) -> None:
+    rewrite = links.rewrite if links is not None else None
     for path in paths:
         item, problems = load_file(path, settings.root)
         result.files_read += 1
@@ -225,7 +238,7 @@ def _add_read(
                     f"{item.path}: id {item.id!r} is also used by {other.path}; kept the first"
                 )
                 continue
-        payload, outbound = outbound_for(item, settings.content_dir)
+        payload, outbound = outbound_for(item, settings.content_dir, rewrite)
         rel = _content_relative(item.path, settings.content_dir)
         batch = rollout.batch_for(rel, item.batch)
         batch_id = batch.id if batch else None

@@ -2,8 +2,9 @@
 
 Uppzy advises sending "readable text" with no hidden content, so the Markdown body is rendered to
 plain text before it leaves: HTML comments, kbsync directives, raw HTML tags and tracking
-snippets are removed; headings, lists, tables and links stay readable (a link keeps its text and
-its URL). Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
+snippets are removed; headings, lists, tables and links stay readable: a link keeps its text
+and its URL — a relative link its target's public URL (:mod:`pipeline.sync.links`), or only its
+text when the target has none, never a repository path. Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
 deeper than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
 
 :func:`outbound_for` also gives the payload's fields as one text with the file line of each of
@@ -19,6 +20,7 @@ import hashlib
 import heapq
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -26,13 +28,19 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.corpus import Item, QAEntry
+from pipeline.corpus.links import is_external
 from pipeline.corpus.outbound import OutboundText
 
-PAYLOAD_FORMAT = 2
+PAYLOAD_FORMAT = 3
 """Bumped when normalisation changes, so every item's hash (and a full re-plan) follows.
 
 2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
-a removed comment keeps its line breaks (so lines map back to the file)."""
+a removed comment keeps its line breaks (so lines map back to the file).
+3: a relative link becomes its target's public URL, or keeps only its label (never a path)."""
+
+LinkRewriter = Callable[[str, str], str | None]
+"""(linking file's path, href) → the URL a payload shows for the link, or None for the label
+alone: :meth:`pipeline.sync.links.SiteLinks.rewrite`."""
 
 DocType = Literal["text", "qa"]
 
@@ -87,19 +95,23 @@ class Payload:
         return len(self.content.encode()) + len(self.answer.encode()) + len(self.question.encode())
 
 
-def payload_for(item: Item, content_dir: str) -> Payload:
+def payload_for(item: Item, content_dir: str, links: LinkRewriter | None = None) -> Payload:
     """The payload of `item` (whose path is relative to the repository root)."""
-    return outbound_for(item, content_dir)[0]
+    return outbound_for(item, content_dir, links)[0]
 
 
-def outbound_for(item: Item, content_dir: str) -> tuple[Payload, OutboundText]:
+def outbound_for(
+    item: Item, content_dir: str, links: LinkRewriter | None = None
+) -> tuple[Payload, OutboundText]:
     """The payload of `item` and its fields as one text mapped to the file's lines.
 
     The text is what the payload gate checks: the title (and question) on their frontmatter
     lines, the category, then the rendered body line by line on the lines it came from.
+    `links` gives a relative link's public URL; without it such a link keeps only its label.
     """
     first_body_line = item.text.count("\n", 0, item.body_start) + 1
-    rendered = _render_lines(item.body)
+    rewrite = _for_file(item.path, links)
+    rendered = _render_lines(item.body, rewrite=rewrite)
     text = _joined(rendered)
     category = item.category or default_category(item.path, content_dir)
     if isinstance(item, QAEntry):
@@ -141,7 +153,23 @@ def default_category(path: str, content_dir: str) -> str:
 
 def readable_text(markdown: str) -> str:
     """Markdown rendered to the plain text an assistant should read."""
-    return _joined(_render_lines(markdown))
+    return _joined(_render_lines(markdown, rewrite=_for_file("", None)))
+
+
+_Href = Callable[[str], str | None]
+
+
+def _for_file(path: str, links: LinkRewriter | None) -> _Href:
+    """What a link's href becomes in the payload of the file at `path`."""
+
+    def rewrite(href: str) -> str | None:
+        if not href or href.startswith("#"):
+            return None
+        if is_external(href):
+            return _clean_url(href)
+        return links(path, href) if links is not None else None
+
+    return rewrite
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -176,7 +204,7 @@ def _blank_keeping_lines(match: re.Match[str]) -> str:
     return "\n" * match.group(0).count("\n")
 
 
-def _render_lines(markdown: str, depth: int = 0) -> Rendered:
+def _render_lines(markdown: str, depth: int = 0, *, rewrite: _Href) -> Rendered:
     """Render Markdown; nesting beyond markdown-it's limit is flattened, never dropped.
 
     markdown-it stops descending at `maxNesting` and skips the rest of the container (and, for
@@ -187,7 +215,7 @@ def _render_lines(markdown: str, depth: int = 0) -> Rendered:
     source = _COMMENT.sub(_blank_keeping_lines, markdown.replace("\r\n", "\n"))
     source = _TRACKING.sub(_blank_keeping_lines, source)
     tokens = _MD.parse(source)
-    rendered = _render_tokens(tokens)
+    rendered = _render_tokens(tokens, rewrite)
     if depth >= _MAX_FLATTEN or not any(t.level >= _DEEP for t in tokens):
         return rendered
     covered = bytearray(source.count("\n") + 1)
@@ -207,7 +235,7 @@ def _render_lines(markdown: str, depth: int = 0) -> Rendered:
         return rendered
     extra: Rendered = []
     for first, lines in dropped:
-        for text, (lo, hi) in _render_lines("\n".join(lines), depth + 1):
+        for text, (lo, hi) in _render_lines("\n".join(lines), depth + 1, rewrite=rewrite):
             extra.append((text, (lo + first, hi + first)))
         extra.append(("", (first + len(lines), first + len(lines))))
     return list(heapq.merge(rendered, extra, key=lambda entry: entry[1][0]))
@@ -221,7 +249,7 @@ def _flatten(line: str) -> str:
     return f"- {rest}" if _BULLET.search(prefix) else rest
 
 
-def _render_tokens(tokens: list[Token]) -> Rendered:
+def _render_tokens(tokens: list[Token], rewrite: _Href) -> Rendered:
     lines: Rendered = []
     list_stack: list[list[int]] = []  # per open list: [next number or -1 for bullets]
     row: list[str] = []
@@ -246,7 +274,7 @@ def _render_tokens(tokens: list[Token]) -> Rendered:
         elif kind == "tr_open":
             row = []
         elif kind in ("th_open", "td_open"):
-            row.append(_inline_text(tokens[index + 1]))
+            row.append(_inline_text(tokens[index + 1], rewrite))
         elif kind == "tr_close":
             lines.append((" | ".join(cell.strip() for cell in row), where))
         elif kind == "table_close":
@@ -262,7 +290,7 @@ def _render_tokens(tokens: list[Token]) -> Rendered:
                 lines.extend([(text, where), ("", where)])
         elif kind == "inline" and tokens[index - 1].type in ("heading_open", "paragraph_open"):
             parent = tokens[index - 1]
-            text = _inline_text(token)
+            text = _inline_text(token, rewrite)
             if not text:
                 continue
             prefix = "> " * quote
@@ -292,9 +320,9 @@ def _list_marker(stack: list[list[int]]) -> str:
     return f"{number}."
 
 
-def _inline_text(token: Token) -> str:
+def _inline_text(token: Token, rewrite: _Href) -> str:
     parts: list[str] = []
-    link_stack: list[str] = []
+    link_stack: list[str | None] = []
     for child in token.children or []:
         kind = child.type
         if kind in ("text", "code_inline"):
@@ -302,10 +330,10 @@ def _inline_text(token: Token) -> str:
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif kind == "link_open":
-            link_stack.append(_clean_url(str(child.attrs.get("href", ""))))
+            link_stack.append(rewrite(str(child.attrs.get("href", ""))))
             parts.append("\0")
         elif kind == "link_close":
-            href = link_stack.pop() if link_stack else ""
+            href = link_stack.pop() if link_stack else None
             start = len(parts) - 1 - parts[::-1].index("\0")
             label = "".join(parts[start + 1 :]).strip()
             parts[start:] = [_link_text(label, href)]
@@ -319,8 +347,8 @@ def _inline_text(token: Token) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _link_text(label: str, href: str) -> str:
-    if not href or href.startswith("#"):
+def _link_text(label: str, href: str | None) -> str:
+    if not href:
         return label
     if not label or label == href or label == href.removeprefix("mailto:"):
         return href.removeprefix("mailto:")

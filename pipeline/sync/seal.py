@@ -18,6 +18,7 @@ from pipeline.corpus import decode, kind_of, parse_item
 from pipeline.corpus.outbound import OutboundFinding
 from pipeline.errors import KbsyncError
 from pipeline.sync.desired import BlockedItem, OutboundCheck
+from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
 from pipeline.sync.plan import Change, Plan
 
@@ -66,8 +67,10 @@ def rederive(settings: Settings, plan: Plan, check: OutboundCheck | None = None)
     payloads: dict[str, Payload] = {}
     differ: list[str] = []
     blocked: list[BlockedItem] = []
+    env = settings.environment(plan.target.environment)
+    links = SiteLinks.for_site(settings, env, plan.target.site) if sent else None
     for change in sent:
-        derived = _derive(settings, change, files.get(change.path or ""), check)
+        derived = _derive(settings, change, files.get(change.path or ""), check, links)
         if derived is None:
             differ.append(change.id)
             continue
@@ -87,8 +90,14 @@ def rederive(settings: Settings, plan: Plan, check: OutboundCheck | None = None)
 
 
 def _derive(
-    settings: Settings, change: Change, data: bytes | None, check: OutboundCheck | None
+    settings: Settings,
+    change: Change,
+    data: bytes | None,
+    check: OutboundCheck | None,
+    links: SiteLinks | None,
 ) -> tuple[Payload, tuple[OutboundFinding, ...]] | None:
+    """The payload `change`'s file makes at the plan's commit (links resolve against the
+    working tree's pages: a plan made from a clean checkout of that commit sees the same)."""
     if data is None or not change.path:
         return None
     text, problem = decode(change.path, data)
@@ -97,7 +106,9 @@ def _derive(
     item, _problems = parse_item(change.path, text, kind_of(change.path))
     if item is None or item.id != change.id:
         return None
-    payload, outbound = outbound_for(item, settings.content_dir)
+    payload, outbound = outbound_for(
+        item, settings.content_dir, links.rewrite if links is not None else None
+    )
     findings = tuple(check(item, outbound)) if check is not None else ()
     return payload, findings
 

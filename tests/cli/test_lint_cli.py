@@ -150,7 +150,7 @@ def test_unknown_config_key_is_exit_2(tmp_path: Path, run: Run) -> None:
     assert result.output == (
         f"error: {root / 'kbsync.toml'}: unknown key 'lint.max_age'\n"
         "  hint: known keys here: baseline, conflicts, ignore, internal_hosts, "
-        "internal_markers, max_review_age_days, pattern_timeout, pii, rules_dir, secrets, select\n"
+        "internal_markers, links, max_review_age_days, pattern_timeout, pii, rules_dir, secrets, select\n"
     )
 
 

@@ -1,15 +1,16 @@
-"""`links.*`: relative links between files of the repository — broken, to a missing heading, or
-from public to internal content.
+"""`links.*`: relative links between files of the repository — broken, to a missing heading,
+from public to internal content or to content with no public URL — resolved as the site
+generator resolves them (:mod:`pipeline.corpus.links`, shared with sync's payloads).
 
 Links are Markdown inline links and images (`[text](url)`, `![alt](src)`) and reference
 definitions (`[ref]: url`), outside code and HTML comments. A URL with a scheme (`https:`,
-`mailto:`, `tel:` …) or starting with `/` (a path on the site the content is published to, such
-as Hugo's `/pricing/`) is not checked. A path resolves against the linking file's folder, with
-`%20`-style escapes decoded and the query dropped; file names are compared with their exact case, as a case-sensitive
-host (GitHub, Linux CI) would. Heading anchors are GitHub's (`## Printing the label` →
-`#printing-the-label`, repeated headings get `-1`, `-2`), plus `{#custom-id}` on a heading and
-`id`/`name` attributes of HTML tags; they are compared ignoring case. Anchors are checked in
-content files only (not in other Markdown files, not in files that failed to parse).
+`mailto:`, `tel:` …) is not checked. A relative link names a content file or a page by its URL
+(`[lint.links] style`); a root-relative one (`/pricing/`) a page of the content root (after
+`[lint.links] base_path`). `%20`-style escapes are decoded and the query dropped; file names are
+compared with their exact case, as a case-sensitive host (GitHub, Linux CI) would. Heading
+anchors are the generator's (`[lint.links] anchors`: GitHub/Hugo or kramdown/Jekyll slugs, repeated
+headings get `-1`, `-2`), plus `{#custom-id}` on a heading and `id`/`name` attributes of HTML tags;
+they are compared ignoring case. Anchors are checked in content files only.
 
 These are corpus rules: each file's links and anchors are extracted once (cached by content)
 and every link is checked against the extracts of the whole corpus and the file tree.
@@ -30,14 +31,25 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
+from pipeline.config import Settings
 from pipeline.corpus import Item
-from pipeline.lint.findings import Finding
+from pipeline.corpus.links import (
+    LinkIndex,
+    PageInfo,
+    Resolution,
+    has_template,
+    heading_ids,
+    is_external,
+    public_url,
+    split_url,
+)
+from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rule import CorpusFinding, CorpusRule, LintContext
 
+__all__ = ["MARKDOWN_SUFFIXES", "resolve", "split_url"]
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _IMAGE = re.compile(
     r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
@@ -48,6 +60,10 @@ _REF_DEF = re.compile(
 )
 _CUSTOM_ID = re.compile(r"\{#([^}\s]+)[^}]*\}")
 _HTML_ID = re.compile(r"<[A-Za-z][^<>]*?\s(?:id|name)\s*=\s*[\"']([^\"']+)[\"']")
+_DEFINITION_TERM = re.compile(r"^([^\s:>|#-][^\n]*)\n(?:[ \t]*\n)?(:)[ \t]+\S", re.M)
+"""A definition list's term (`term` then `: definition`): Hugo gives it an id like a heading's
+(goldmark's `autoDefinitionTermID`)."""
+_TERM_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`~]|\{#[^}]*\}|<[^>]+>")
 
 
 class _LinkRule(CorpusRule):
@@ -56,6 +72,29 @@ class _LinkRule(CorpusRule):
     def __init__(self, context: LintContext) -> None:
         super().__init__(context)
         self.tree = _Tree(context.settings.root)
+
+    def options(self) -> Mapping[str, Any]:
+        links = self.context.settings.lint.links
+        return {
+            "style": links.style,
+            "anchors": links.anchors,
+            "base_path": links.base_path,
+            "templates": dict(sorted(links.templates.items())),
+            "permalink": links.permalink,
+        }
+
+    def page(self, item: Item) -> list[Any]:
+        return PageInfo.from_meta(item.path, item.meta).to_json()
+
+    def index(self, extracts: Mapping[str, Any]) -> LinkIndex:
+        """Every content file (from the extracts' page records) by path and by URL."""
+        pages = [PageInfo.from_json(data["p"]) for data in extracts.values() if data]
+        return LinkIndex(
+            pages,
+            self.context.settings.content_dir,
+            self.context.settings.lint.links,
+            exists=lambda path: self.tree.kind(path) is not None,
+        )
 
     def finding(self, path: str, link: list[Any], message: str) -> Finding:
         _url, line, column, end_line, end_column = link[:5]
@@ -73,11 +112,11 @@ class _LinkRule(CorpusRule):
 
 
 _LAST: list[tuple[Item, list[list[Any]]]] = []
-"""The last item's links: the three rules extract from one item in turn."""
+"""The last item's links: the rules extract from one item in turn."""
 
 
 def _links(item: Item) -> list[list[Any]]:
-    """`[url, line, column, end line, end column]` of every checkable link in `item`."""
+    """`[url, line, column, end line, end column, is image]` of every checkable link."""
     if _LAST and _LAST[0][0] is item:
         return _LAST[0][1]
     links = _find_links(item)
@@ -89,15 +128,20 @@ def _find_links(item: Item) -> list[list[Any]]:
     spans: list[tuple[str, int, int]] = [
         (link.url, link.span.start, link.span.end) for link in item.links
     ]
-    for pattern in (_IMAGE, _REF_DEF):
-        for match in pattern.finditer(item.text, item.body_start):
-            spans.append((match.group(1), match.start(1), match.end(1)))
+    images = set()
+    for match in _IMAGE.finditer(item.text, item.body_start):
+        spans.append((match.group(1), match.start(1), match.end(1)))
+        images.add(match.start(1))
+    for match in _REF_DEF.finditer(item.text, item.body_start):
+        spans.append((match.group(1), match.start(1), match.end(1)))
     found: dict[int, list[Any]] = {}
     for url, start, end in spans:
-        if not url or item.is_code(start) or _in_comment(item, start) or _is_external(url):
+        if not url or item.is_code(start) or _in_comment(item, start) or is_external(url):
             continue
         first, last = item.position(start), item.position(end)
-        found.setdefault(start, [url, first.line, first.column, last.line, last.column])
+        found.setdefault(
+            start, [url, first.line, first.column, last.line, last.column, start in images]
+        )
     return [found[start] for start in sorted(found)]
 
 
@@ -105,15 +149,16 @@ def _in_comment(item: Item, offset: int) -> bool:
     return any(span.start <= offset < span.end for span in item.comment_spans)
 
 
-def _is_external(url: str) -> bool:
-    """A URL with a scheme, or a path from a site's root (`/pricing/`): its meaning depends on
-    where the content is published, not on the repository."""
-    return bool(_SCHEME.match(url)) or url.startswith("/")
-
-
-def _anchors(item: Item) -> list[str]:
-    """Every anchor a link into `item` may name (GitHub slugs, `{#id}`, HTML ids)."""
-    anchors = {heading.slug for heading in item.headings}
+def _anchors(item: Item, style: str) -> list[str]:
+    """Every anchor a link into `item` may name (heading ids, `{#id}`, HTML ids)."""
+    anchors = set(heading_ids([heading.text for heading in item.headings], style))
+    if style != "kramdown":
+        terms = [
+            _TERM_MARKUP.sub(lambda m: m.group(1) or "", match.group(1)).strip()
+            for match in _DEFINITION_TERM.finditer(item.text, item.body_start)
+            if not item.is_code(match.start(2))  # the term itself may be `code`
+        ]
+        anchors.update(heading_ids(terms, "github"))
     for heading in item.headings:
         for match in _CUSTOM_ID.finditer(item.source.line_text(heading.line)):
             anchors.add(match.group(1))
@@ -123,16 +168,9 @@ def _anchors(item: Item) -> list[str]:
     return sorted(anchors)
 
 
-def split_url(url: str) -> tuple[str, str]:
-    """The decoded path and fragment of a relative URL."""
-    path, _, fragment = url.partition("#")
-    path = path.split("?", 1)[0]
-    return unquote(path), unquote(fragment)
-
-
 def resolve(from_path: str, link_path: str) -> str | None:
-    """The repository path `link_path` names from file `from_path`, or None if it is outside
-    the repository (climbs out of it, or is absolute)."""
+    """The repository path `link_path` names from file `from_path` by file path alone, or None
+    if it is outside the repository (climbs out of it, or is absolute)."""
     joined = posixpath.join(posixpath.dirname(from_path), link_path)
     if not joined:
         return None
@@ -185,76 +223,142 @@ class _Tree:
 
 
 class BrokenLink(_LinkRule):
-    """A relative link to a file that does not exist.
+    """A relative link to a file or page that does not exist.
 
-    The path resolves against the linking file's folder; a link that climbs out of the
-    repository is broken too. Links with a scheme (`https:`, `mailto:`) and site paths that start
-    with `/` are not checked. Fix
-    the path (the message suggests the closest name), or link to a page that exists.
+    A link resolves as `[lint.links] style` says: against the linking file's folder (`file`),
+    against the page's URL as Hugo and Jekyll serve it (`pretty`: from `learning/setup.md`,
+    served at `/learning/setup/`, `../api/` is `learning/api.md` or `learning/api/_index.md`), or
+    either (`auto`, the default). Root-relative links (`/learning/api/`) resolve against the
+    content root; frontmatter `url`, `permalink`, `slug` and `aliases` name pages too. A link that
+    climbs out of the repository is broken. Links with a scheme (`https:`, `mailto:`) are not
+    checked, nor links holding a template expression `[lint.links] templates` does not
+    substitute (`links.unchecked` counts them). Fix the path (the message suggests the closest
+    name), or link to a page that exists.
     """
 
     id = "links.broken"
 
     def extract(self, item: Item) -> Any:
         links = [link for link in _links(item) if split_url(link[0])[0]]
-        return {"l": links} if links else None
+        return {"l": links, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
+        index = self.index(extracts)
         for path, data in extracts.items():
             if not data:
                 continue
             for link in data["l"]:
-                link_path = split_url(link[0])[0]
-                target = resolve(path, link_path)
-                if target is None:
+                found = index.resolve(path, link[0])
+                if found.kind == "outside":
                     yield CorpusFinding(
                         self.finding(path, link, f"link '{link[0]}' points outside the repository")
                     )
-                    continue
-                if target in extracts or self.tree.kind(target) is not None:
-                    continue
-                hint = self.tree.closest(target)
-                suggestion = ""
-                if hint:
-                    base = link_path.rstrip("/").rsplit("/", 1)
-                    fixed = f"{base[0]}/{hint}" if len(base) == 2 else hint
-                    suggestion = f"; did you mean '{fixed}'?"
-                yield CorpusFinding(
-                    self.finding(path, link, f"link target {target} does not exist{suggestion}"),
-                    related=(target,),
-                )
+                elif found.kind == "missing":
+                    yield CorpusFinding(self._missing(path, link, found), related=(found.target,))
+
+    def _missing(self, path: str, link: list[Any], found: Resolution) -> Finding:
+        link_path = split_url(link[0])[0]
+        target = found.target
+        hint = self.tree.closest(target) if not link_path.startswith("/") else None
+        suggestion = ""
+        if hint and link_path.endswith("/"):
+            hint = posixpath.splitext(hint)[0] + "/"  # a page URL: suggest one
+        if hint:
+            base = link_path.rstrip("/").rsplit("/", 1)
+            fixed = f"{base[0]}/{hint}" if len(base) == 2 else hint
+            suggestion = f"; did you mean '{fixed}'?"
+        what = (
+            f"link target {target or '/'}"
+            if not link_path.endswith("/")
+            else (f"no page at '{link_path}' (looked for {target or '.'} and its folder page)")
+        )
+        if not link_path.endswith("/"):
+            return self.finding(path, link, f"{what} does not exist{suggestion}")
+        return self.finding(path, link, f"{what}{suggestion}")
+
+
+# --- links.unchecked -----------------------------------------------------------------------------
+
+
+class UncheckedLinks(_LinkRule):
+    """Links kbsync could not check: they hold a template expression (`{{ … }}`, `{% … %}`).
+
+    One finding for the whole corpus, on the first such link, says how many there are. Tell
+    kbsync what each expression stands for in `[lint.links] templates` (`"{{site.baseurl}}" =
+    ""`) and those links are checked like any other.
+    """
+
+    id = "links.unchecked"
+    severity = Severity.SUGGESTION
+
+    def extract(self, item: Item) -> Any:
+        templated = [link for link in _links(item) if has_template(link[0])]
+        return {"l": templated, "p": self.page(item)} if templated else None
+
+    def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
+        index = LinkIndex([], self.context.settings.content_dir, self.context.settings.lint.links)
+        unchecked: list[tuple[str, list[Any]]] = []
+        for path, data in extracts.items():
+            for link in data["l"] if data else ():
+                if has_template(index.substitute(link[0])):
+                    unchecked.append((path, link))
+        if not unchecked:
+            return
+        files = sorted({path for path, _ in unchecked})
+        path, link = unchecked[0]
+        count = len(unchecked)
+        yield CorpusFinding(
+            self.finding(
+                path,
+                link,
+                f"{count} link{'s' if count != 1 else ''} in {len(files)} "
+                f"file{'s' if len(files) != 1 else ''} left unchecked: "
+                f"{'they hold' if count != 1 else 'it holds'} template expressions "
+                f"(first: '{link[0]}'); say what each stands for in [lint.links] templates",
+            ),
+            related=tuple(files[1:] if files[0] == path else files),
+        )
 
 
 # --- links.anchor --------------------------------------------------------------------------------
 
 
 class MissingAnchor(_LinkRule):
-    """A link to a heading anchor (`page.md#section` or `#section`) that the target lacks.
+    """A link to a heading anchor (`page.md#section`, `../page/#section` or `#section`) that the
+    target lacks.
 
-    Anchors are GitHub's heading slugs (lower case, punctuation dropped, spaces to hyphens;
-    a repeated heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. A renamed
-    heading breaks every link to it: update the links, or keep the old anchor with `{#old-id}`.
+    Anchors are the generator's heading ids (`[lint.links] anchors`: `github` — GitHub and
+    Hugo's default, lower case, punctuation dropped, spaces to hyphens — or `kramdown` — Jekyll,
+    also dropping `_` and anything before the first letter — or `auto`, either; a repeated
+    heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. With `github` and
+    `auto`, a definition list's term (`term` then `: definition`) has an id too, as Hugo gives
+    it. A renamed heading
+    breaks every link to it: update the links, or keep the old anchor with `{#old-id}`.
     """
 
     id = "links.anchor"
 
     def extract(self, item: Item) -> Any:
         links = [link for link in _links(item) if split_url(link[0])[1]]
-        return {"l": links, "h": _anchors(item)}
+        style = self.context.settings.lint.links.anchors
+        return {"l": links, "h": _anchors(item, style), "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
+        index = self.index(extracts)
         lowered: dict[str, set[str]] = {}
         for path, data in extracts.items():
             if not data:
                 continue
             for link in data["l"]:
-                link_path, fragment = split_url(link[0])
-                target = resolve(path, link_path) if link_path else path
-                if target is None or not target.lower().endswith(MARKDOWN_SUFFIXES):
+                found = index.resolve(path, link[0])
+                target, fragment = found.target, found.fragment
+                if found.kind != "page" or not fragment:
+                    continue
+                if not target.lower().endswith(MARKDOWN_SUFFIXES):
                     continue
                 target_data = extracts.get(target)
                 if not target_data:
-                    continue  # missing (links.broken) or not a content file
+                    continue
                 if target not in lowered:
                     lowered[target] = {a.casefold() for a in target_data["h"]}
                 if fragment.casefold() in lowered[target]:
@@ -287,15 +391,17 @@ class InternalTarget(_LinkRule):
             if item.audience == "public"
             else []
         )
-        return {"a": item.audience, "t": item.display_title, "l": links}
+        return {"a": item.audience, "t": item.display_title, "l": links, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
+        index = self.index(extracts)
         for path, data in extracts.items():
             if not data or data["a"] != "public":
                 continue
             for link in data["l"]:
-                target = resolve(path, split_url(link[0])[0])
-                target_data = extracts.get(target) if target else None
+                found = index.resolve(path, link[0])
+                target = found.target
+                target_data = extracts.get(target) if found.kind == "page" else None
                 if not target_data or target_data["a"] != "internal":
                     continue
                 title = f" ('{target_data['t']}')" if target_data["t"] else ""
@@ -308,3 +414,78 @@ class InternalTarget(_LinkRule):
                     ),
                     related=(str(target),),
                 )
+
+
+# --- links.unpublished ---------------------------------------------------------------------------
+
+
+class UnpublishedTarget(_LinkRule):
+    """A link from `audience: public` content to a page or file with no public URL.
+
+    In what kbsync sends to Uppzy every relative link becomes its target's public URL, so the
+    assistant can cite a page customers can open; a link whose target has none keeps only its
+    label. A page has a public URL when its frontmatter `url` is a full URL, or when a site of
+    any environment in kbsync.toml that takes its audience has a `public_base_url`. Files that
+    are not content (a PDF, a Markdown file outside the content folder) have none. Images are
+    not reported. The rule is silent until some site sets `public_base_url` (before that, no
+    relative link has a public URL and every one would be reported). Set `public_base_url` on the site, give the page a `url`, or link to the
+    published page with a full URL.
+    """
+
+    id = "links.unpublished"
+    severity = Severity.WARNING
+
+    def options(self) -> Mapping[str, Any]:
+        return {**super().options(), "sites": self._sites()}
+
+    def _sites(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        return _publishing_sites(self.context.settings)
+
+    def extract(self, item: Item) -> Any:
+        links = (
+            [link for link in _links(item) if split_url(link[0])[0] and not link[5]]
+            if item.audience == "public"
+            else []
+        )
+        return {"a": item.audience, "l": links, "p": self.page(item)}
+
+    def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
+        sites = self._sites()
+        if not any(base for base, _pattern, _audiences in sites):
+            return
+        index = self.index(extracts)
+        for path, data in extracts.items():
+            if not data or data["a"] != "public":
+                continue
+            for link in data["l"]:
+                found = index.resolve(path, link[0])
+                if found.kind == "file":
+                    message = (
+                        f"public content links to {found.target or '/'}, which is not content: "
+                        "it has no public URL, so the assistant gets only the link's label"
+                    )
+                elif found.kind == "page" and found.target != path:
+                    page = index.pages[found.target]
+                    if page.audience == "internal" or any(
+                        public_url(index, page, base, pattern, audiences)
+                        for base, pattern, audiences in sites
+                    ):
+                        continue
+                    message = (
+                        f"public content links to {found.target}, which has no public URL: "
+                        "the assistant gets only the link's label; set public_base_url on a "
+                        "site that takes it, or give it a `url`"
+                    )
+                else:
+                    continue
+                yield CorpusFinding(self.finding(path, link, message), related=(found.target,))
+
+
+def _publishing_sites(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(public base URL, URL pattern, audiences) of every site of every environment."""
+    sites = {
+        (site.public_base_url, site.url_pattern, tuple(sorted(site.audiences)))
+        for env in settings.environments.values()
+        for site in env.sites.values()
+    }
+    return sorted(sites)

@@ -16,18 +16,23 @@ REQUIRED = {
     "doc": ("id", "title", "status", "reviewed"),
     "qa": ("id", "question", "status", "reviewed"),
 }
+URL_FIELDS = ("url", "slug", "permalink", "aliases")
+"""Where the site serves a page (:mod:`pipeline.corpus.links`): links and public URLs use them."""
 KNOWN_FIELDS = {
     "doc": {
         "id", "title", "status", "audience", "batch", "reviewed", "expires", "category",
-        "owner", "tags", "sites",
+        "owner", "tags", "sites", *URL_FIELDS,
     },
     "qa": {
         "id", "question", "alternates", "title", "status", "audience", "batch", "reviewed",
-        "expires", "category", "owner", "tags", "sites",
+        "expires", "category", "owner", "tags", "sites", *URL_FIELDS,
     },
 }  # fmt: skip
-LIST_FIELDS = ("tags", "sites", "alternates")
-TEXT_FIELDS = ("id", "title", "question", "status", "audience", "batch", "category", "owner")
+LIST_FIELDS = ("tags", "sites", "alternates", "aliases")
+TEXT_FIELDS = (
+    "id", "title", "question", "status", "audience", "batch", "category", "owner",
+    "url", "slug", "permalink",
+)  # fmt: skip
 DATE_FIELDS = ("reviewed", "expires")
 
 

@@ -1,0 +1,83 @@
+"""Links in payloads: every relative link becomes its target's public URL on the site.
+
+The assistant repeats the links it is given; a repository path (`../../docs/billing/plans.md`)
+means nothing to a customer. So when a payload is rendered, a relative or root-relative link is
+resolved as the site generator resolves it (:mod:`pipeline.corpus.links`, the resolver lint uses)
+and replaced by the target's public URL, its `#fragment` kept; a link to internal content, to a
+page with no public URL, or to a file that is not content keeps only its label.
+
+Resolution needs every content file's frontmatter (URLs, slugs, aliases, audiences), so building
+:class:`SiteLinks` reads the frontmatter of every content file (no Markdown parse) even when the
+plan reads only changed files; its :meth:`SiteLinks.fingerprint` is part of the target's
+configuration fingerprint, so a change to any page's URL re-renders every item.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from pipeline.config import EnvironmentConfig, Settings, SiteConfig
+from pipeline.corpus.links import LinkIndex, PageInfo, is_external, public_url
+from pipeline.corpus.loader import discover, read_text, relative_path
+from pipeline.corpus.parse import parse_frontmatter
+
+_FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
+"""Characters a URL fragment keeps as they are (RFC 3986); others are %-escaped."""
+
+
+class SiteLinks:
+    """Public URLs of one site's pages, and links rewritten to them."""
+
+    def __init__(self, index: LinkIndex, site: SiteConfig) -> None:
+        self.index = index
+        self.site = site
+
+    @classmethod
+    def for_site(cls, settings: Settings, env: EnvironmentConfig, site_id: str) -> SiteLinks:
+        """The links of `site_id` of `env`, from the frontmatter of every content file."""
+        site = env.sites.get(site_id) or SiteConfig()
+        return cls(content_index(settings), site)
+
+    def public_url(self, path: str) -> str | None:
+        """Where customers open the content file at `path`, or None."""
+        page = self.index.pages.get(path)
+        if page is None:
+            return None
+        return public_url(
+            self.index, page, self.site.public_base_url, self.site.url_pattern, self.site.audiences
+        )
+
+    def rewrite(self, from_path: str, href: str) -> str | None:
+        """What a link to `href` in `from_path` becomes in the payload: an external URL as it
+        is, a page's public URL with its fragment, or None (keep only the label)."""
+        if is_external(href):
+            return href
+        found = self.index.resolve(from_path, href)
+        if found.kind != "page" or (found.target == from_path and not href.split("#")[0]):
+            return None
+        url = self.public_url(found.target)
+        if url is None:
+            return None
+        return f"{url}#{quote(found.fragment, safe=_FRAGMENT_SAFE)}" if found.fragment else url
+
+    def fingerprint(self) -> str:
+        site = self.site
+        return f"{self.index.fingerprint()}:{site.public_base_url}:{site.url_pattern}"
+
+
+def content_index(settings: Settings) -> LinkIndex:
+    """A :class:`LinkIndex` of every content file under the content root (frontmatter only)."""
+    pages: list[PageInfo] = []
+    roots = [settings.content_root] if settings.content_root.is_dir() else []
+    for path in discover(roots, settings.root):
+        text, problem = read_text(path, settings.root)
+        if text is None or problem is not None:
+            continue
+        rel = relative_path(path, settings.root)
+        meta = parse_frontmatter(rel, text)
+        if meta is not None:
+            pages.append(PageInfo.from_meta(rel, meta))
+    root = settings.root
+    return LinkIndex(
+        pages, settings.content_dir, settings.lint.links, exists=lambda p: (root / p).exists()
+    )

@@ -1,0 +1,196 @@
+"""Links in what reaches Uppzy (failure 3 of issue 13): a relative link becomes its target's
+public URL, or only its label — never a repository path the assistant would repeat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.api import UppzyClient
+from pipeline.config import load_settings
+from pipeline.sandbox import Sandbox, Scope
+from tests.cli.conftest import Run
+from tests.helpers import commit_all, doc, qa, write_repo
+
+__all__ = ["Run"]
+
+CONFIG = """\
+[environments.local]
+base_url = "sandbox:"
+tenant_id = "t_local"
+sandbox_db = "site/sandbox.sqlite3"
+sandbox_ready_delay = 0.0
+sandbox_async_delay = 0.0
+
+[environments.local.sites.s_local]
+audiences = ["public"]
+public_base_url = "https://help.parcelly.example"
+url_pattern = "/{dir}/{slug}/"
+"""
+
+PLANS = """\
+---
+id: docs.plans
+title: Plans and pricing
+status: approved
+reviewed: 2026-10-01
+slug: pricing
+---
+# Plans and pricing
+
+## Plans at a glance
+
+Three plans.
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = write_repo(
+        tmp_path / "repo",
+        {
+            "content/docs/billing/plans.md": PLANS,
+            "content/docs/billing/runbook.md": doc("docs.runbook", "Refund runbook").replace(
+                "status: approved", "status: approved\naudience: internal"
+            ),
+            "content/qa/billing/upgrade.md": qa(
+                "qa.upgrade",
+                "How do I change my plan?",
+                "See [Plans and pricing](../../docs/billing/plans.md#plans-at-a-glance), the\n"
+                "[price list](../../../files/prices.pdf) and [our blog](https://blog.example/x).",
+            ),
+        },
+        config=CONFIG,
+    )
+    (root / "files").mkdir()
+    (root / "files/prices.pdf").write_bytes(b"%PDF-1.4")
+    (root / ".gitignore").write_text(".kbsync/\nsite/\n")
+    commit_all(root, "initial content")
+    return root
+
+
+EXPECTED = (
+    "See Plans and pricing (https://help.parcelly.example/docs/billing/pricing/#plans-at-a-glance),"
+    " the price list and our blog (https://blog.example/x).\n"
+)
+
+
+def test_sync_sends_public_urls_not_repository_paths(run: Run, repo: Path) -> None:
+    result = run(repo, "sync", "--yes")
+    assert result.exit_code == 0, result.output
+    env = load_settings(repo).environment("local")
+    scope = Scope(tenant_id="t_local", site_ids=("s_local",))
+    with Sandbox(repo / "site/sandbox.sqlite3", open_scope=scope, ready_delay=0.0) as box:
+        client = UppzyClient.for_environment(env, transport=box.transport())
+        client.close()
+        stored = {d["title"]: d for d in box.documents("s_local")}
+    answer = stored["How do I change my plan?"]["answer"]
+    assert answer == EXPECTED
+    assert "../" not in answer and ".md" not in answer
+
+
+def test_show_payload_shows_the_public_url(run: Run, repo: Path) -> None:
+    result = run(repo, "plan", "--show-payload", "qa.upgrade")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["answer"] == EXPECTED
+
+
+def test_without_a_public_base_url_a_relative_link_keeps_only_its_label(
+    run: Run, repo: Path
+) -> None:
+    config = (repo / "kbsync.toml").read_text().replace("public_base_url", "# public_base_url")
+    (repo / "kbsync.toml").write_text(config)
+    result = run(repo, "plan", "--show-payload", "qa.upgrade")
+    assert json.loads(result.output)["answer"] == (
+        "See Plans and pricing, the price list and our blog (https://blog.example/x).\n"
+    )
+
+
+def test_a_changed_public_url_re_renders_documents_that_link_to_it(run: Run, repo: Path) -> None:
+    assert run(repo, "sync", "--yes").exit_code == 0
+    plans = repo / "content/docs/billing/plans.md"
+    plans.write_text(PLANS.replace("slug: pricing", "slug: plans"), encoding="utf-8")
+    commit_all(repo, "rename the pricing page")
+    result = run(repo, "plan", "--format", "json")
+    changes = {c["id"]: c["action"] for c in json.loads(result.stdout)["changes"]}
+    assert changes == {"qa.upgrade": "update"}
+
+
+def test_a_link_to_internal_content_keeps_only_its_label(run: Run, repo: Path) -> None:
+    (repo / "content/qa/billing/refund.md").write_text(
+        qa(
+            "qa.refund",
+            "Refund?",
+            "Ask us; staff follow the [runbook](../../docs/billing/runbook.md).",
+        )
+    )
+    result = run(repo, "plan", "--show-payload", "qa.refund")
+    assert json.loads(result.output)["answer"] == "Ask us; staff follow the runbook.\n"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('[lint.links]\nstyle = "hugo"\n', "lint.links.style must be one of auto, file, pretty"),
+        ('[lint.links]\nbase_path = "docs"\n', "lint.links.base_path must start with '/'"),
+        ('[lint.links.templates]\n"site.baseurl" = ""\n', "is not a template expression"),
+        ('[lint.links]\npermalink = "/a/{title}/"\n', "unknown field {title}"),
+    ],
+)
+def test_bad_link_settings_are_one_line_and_exit_2(
+    run: Run, repo: Path, setting: str, message: str
+) -> None:
+    (repo / "kbsync.toml").write_text(CONFIG + setting)
+    result = run(repo, "lint", "--select", "links")
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_bad_public_base_url_is_refused(run: Run, repo: Path) -> None:
+    config = CONFIG.replace("https://help.parcelly.example", "help.parcelly.example")
+    (repo / "kbsync.toml").write_text(config)
+    result = run(repo, "plan", "--show-payload", "qa.upgrade")
+    assert result.exit_code == 2
+    assert "environments.local.sites.s_local.public_base_url must be an http(s) URL" in (
+        result.output
+    )
+
+
+JEKYLL_CONFIG = """\
+[lint.links]
+permalink = "/article/{name}/"
+
+[lint.links.templates]
+"{{site.baseurl}}" = ""
+
+[environments.local]
+base_url = "sandbox:"
+tenant_id = "t_local"
+
+[environments.local.sites.s_local]
+public_base_url = "https://help.vault.example"
+url_pattern = "/article/{name}/"
+"""
+
+
+def test_a_jekyll_liquid_link_becomes_the_public_url(run: Run, tmp_path: Path) -> None:
+    root = write_repo(
+        tmp_path,
+        {
+            "content/docs/webvault.md": doc("docs.webvault", "Web vault", "## Log in now"),
+            "content/docs/two-step.md": doc(
+                "docs.two-step",
+                "Two-step login",
+                "Open the [Web Vault]({{site.baseurl}}/article/webvault/#log-in-now) and the\n"
+                "[other]({{site.url}}/article/webvault/).",
+            ),
+        },
+        config=JEKYLL_CONFIG,
+    )
+    result = run(root, "plan", "--show-payload", "docs.two-step")
+    assert json.loads(result.output)["content"] == (
+        "Two-step login\n\nOpen the Web Vault (https://help.vault.example/article/webvault/#log-in-now) and the "
+        "other.\n"
+    )
