@@ -68,7 +68,7 @@ def command(
     """
     settings = scope.settings
     if show_payload:
-        click.echo(_payload_json(settings, show_payload, env_name, site))
+        click.echo(_payload_json(settings, show_payload, scope.env_name or LOCAL_ENV, scope.site))
         return
     env = scope.env
     chosen = scope.targets
