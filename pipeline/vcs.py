@@ -101,7 +101,7 @@ def changed_lines(root: Path, ref: str) -> dict[str, frozenset[int] | None]:
     path: str | None = None
     for line in diff.splitlines():
         if line.startswith("+++ "):
-            name = line[4:]
+            name = line[4:].removesuffix("\t")  # git adds a tab after names with spaces
             path = name[2:] if name.startswith("b/") else None
             if path is not None:
                 found.setdefault(path, set())
