@@ -159,7 +159,10 @@ def test_merge_requests_get_code_quality_junit_and_a_plan_comment(
     plan_script = "\n".join(flatten(plan["script"]))
     assert "/merge_requests/$CI_MERGE_REQUEST_IID/notes" in plan_script
     assert '--data-urlencode "body@plan.md"' in plan_script
-    assert plan["parallel"]["matrix"] == [{"ENVIRONMENT": ["staging", "production"]}]
+    assert plan["parallel"]["matrix"] == [
+        {"ENVIRONMENT": "staging", "KEY_VARIABLE": "KBSYNC_STAGING_API_KEY"},
+        {"ENVIRONMENT": "production", "KEY_VARIABLE": "KBSYNC_PROD_API_KEY"},
+    ]
 
 
 def test_the_default_branch_syncs_staging_then_production_by_hand(
@@ -179,7 +182,7 @@ def test_the_api_key_variables_are_the_ones_kbsync_toml_names(pipeline: dict[str
     files = scaffold_files(ScaffoldOptions(today=dt.date(2026, 1, 2), ci="gitlab"))
     config = tomllib.loads(files["kbsync.toml"])
     names = {env["api_key_env"] for env in config["environments"].values() if "api_key_env" in env}
-    used = set(re.findall(r"\$(KBSYNC_\w+_API_KEY)", files[GITLAB_CI]))
+    used = {v["KEY_VARIABLE"] for v in pipeline["plan"]["parallel"]["matrix"]}
     assert used == names
     assert names <= set(re.findall(r"KBSYNC_\w+_API_KEY", files[GITLAB_CI].split("stages:")[0]))
 

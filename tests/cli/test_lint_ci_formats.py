@@ -119,3 +119,25 @@ def test_junit_and_rdjsonl_from_the_command_line(tmp_path: Path, run: Run) -> No
     where = {"start": {"line": 9, "column": 7}, "end": {"line": 9, "column": 13}}
     assert diagnostic["location"] == {"path": "content/docs/a.md", "range": where}
     assert diagnostic["suggestions"] == [{"range": where, "text": "email"}]
+
+
+def test_thirty_errors_ten_annotations_a_notice_and_the_summary(
+    tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "\n".join(f"TODO {n}" for n in range(1, 31))
+    root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a", "A", body)})
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = run(root, "lint", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 10
+    notices = [line for line in lines if line.startswith("::notice ")]
+    assert len(notices) == 1 and "::20 more findings not annotated" in notices[0]
+    assert len(lines) == 10 + 1 + 20
+    written = summary.read_text(encoding="utf-8")
+    assert len(written.encode("utf-8")) <= 1024 * 1024
+    assert "**1 file: 30 errors, 0 warnings, 0 suggestions**" in written
+    assert "| internal | `internal.marker` | 30 | 0 | 0 |" in written
+    assert "| `content/docs/a.md` | 30 | 0 | 0 |" in written
+    assert sum(line.startswith("| error |") for line in written.splitlines()) == 30
