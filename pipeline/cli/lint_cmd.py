@@ -91,10 +91,10 @@ def command(
     color = use_color() and output is None and fmt == "text"
     context = report_context(settings, changed_since if fmt == "github" else None, color)
     text = render(report, fmt, context=context)
-    if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+    if output is not None:  # no findings in a line format (rdjsonl, github): an empty file
+        output.write_text(text + "\n" if text else "", encoding="utf-8")
     else:
-        click.echo(text)
+        click.echo(text, nl=bool(text))
     if report.baseline_written is not None:
         click.echo(f"wrote {report.baseline_written} findings to {baseline}", err=True)
     if fmt == "github":

@@ -141,3 +141,12 @@ def test_thirty_errors_ten_annotations_a_notice_and_the_summary(
     assert "| internal | `internal.marker` | 30 | 0 | 0 |" in written
     assert "| `content/docs/a.md` | 30 | 0 | 0 |" in written
     assert sum(line.startswith("| error |") for line in written.splitlines()) == 30
+
+
+@pytest.mark.parametrize("fmt", ["rdjsonl", "github"])
+def test_line_formats_without_findings_print_nothing(tmp_path: Path, run: Run, fmt: str) -> None:
+    root = write_repo(tmp_path, {"content/docs/good.md": GOOD})
+    result = run(root, "lint", "--format", fmt)
+    assert (result.exit_code, result.output) == (0, "")
+    run(root, "lint", "--format", fmt, "-o", "out.txt")
+    assert (root / "out.txt").read_text() == ""  # reviewdog rejects a blank line
