@@ -5,6 +5,7 @@ Part of the shared model: lint (`--changed-since`) and sync (the state's commit)
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,18 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
     uncommitted and untracked (not ignored) files. A rename is a deletion and an addition.
     """
     repo = open_repo(root)
+    base = _merge_base(repo, ref)
+    top = Path(repo.working_tree_dir or root)
+    present: list[str] = repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    deleted: list[str] = []
+    for line in repo.git.diff("--name-status", "--no-renames", base).splitlines():
+        status, _, name = line.partition("\t")
+        (deleted if status == "D" else present).append(name)
+    return ChangedPaths(_under(root, top, present), _under(root, top, deleted))
+
+
+def _merge_base(repo: git.Repo, ref: str) -> str:
+    """Where a pull request against `ref` starts: the merge base of `ref` and HEAD."""
     target = resolve(repo, ref)
     if target is None:
         raise UsageError(
@@ -66,16 +79,42 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
         )
     try:
         bases = repo.merge_base(target, "HEAD")
-        base = str(bases[0].hexsha) if bases else target
+        return str(bases[0].hexsha) if bases else target
     except (git.GitCommandError, ValueError):
-        base = target
+        return target
+
+
+_HUNK = re.compile(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@")
+
+
+def changed_lines(root: Path, ref: str) -> dict[str, frozenset[int] | None]:
+    """Lines (1-based, in the working tree) that a pull request against `ref` added or changed,
+    by path relative to `root`; None for a file that is new as a whole (untracked too)."""
+    repo = open_repo(root)
+    repo.git.set_persistent_git_options(c="core.quotePath=false")  # names as they are
+    base = _merge_base(repo, ref)
     top = Path(repo.working_tree_dir or root)
-    present: list[str] = repo.git.ls_files("--others", "--exclude-standard").splitlines()
-    deleted: list[str] = []
-    for line in repo.git.diff("--name-status", "--no-renames", base).splitlines():
-        status, _, name = line.partition("\t")
-        (deleted if status == "D" else present).append(name)
-    return ChangedPaths(_under(root, top, present), _under(root, top, deleted))
+    found: dict[str, set[int] | None] = {
+        name: None for name in repo.git.ls_files("--others", "--exclude-standard").splitlines()
+    }
+    diff = repo.git.diff("-U0", "--no-renames", "--no-color", "--no-ext-diff", base)
+    path: str | None = None
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            name = line[4:].removesuffix("\t")  # git adds a tab after names with spaces
+            path = name[2:] if name.startswith("b/") else None
+            if path is not None:
+                found.setdefault(path, set())
+        elif path is not None and (hunk := _HUNK.match(line)):
+            lines = found[path]
+            if lines is not None:
+                start, count = int(hunk.group(1)), int(hunk.group(2) or "1")
+                lines.update(range(start, start + count))
+    out: dict[str, frozenset[int] | None] = {}
+    for name, lines in found.items():
+        for rel in _under(root, top, [name]):
+            out[rel] = None if lines is None else frozenset(lines)
+    return out
 
 
 def _under(root: Path, top: Path, names: list[str]) -> frozenset[str]:

@@ -8,7 +8,7 @@ import click
 
 from pipeline import __version__
 from pipeline.config import today
-from pipeline.scaffold import ScaffoldOptions, scaffold
+from pipeline.scaffold import CI_SYSTEMS, ScaffoldOptions, scaffold
 
 
 @click.command("init")
@@ -19,8 +19,12 @@ from pipeline.scaffold import ScaffoldOptions, scaffold
               help="What the CI workflows `pip install` (a version, a git URL, a path).")  # fmt: skip
 @click.option("--hook-repo", metavar="URL",
               help="kbsync's git URL for pre-commit's shared hook (default: a local hook).")  # fmt: skip
-def command(directory: Path, force: bool, kbsync_requirement: str, hook_repo: str | None) -> None:
-    """Create a content repository: examples, rules, kbsync.toml, CI workflows, README.
+@click.option("--ci", type=click.Choice(CI_SYSTEMS), default="github", show_default=True,
+              help="The CI pipeline to write: GitHub Actions workflows or .gitlab-ci.yml.")  # fmt: skip
+def command(
+    directory: Path, force: bool, kbsync_requirement: str, hook_repo: str | None, ci: str
+) -> None:
+    """Create a content repository: examples, rules, kbsync.toml, a CI pipeline, README.
 
     The examples pass `kbsync lint` and sync to the local sandbox straight away. Existing files
     are never overwritten without --force.
@@ -29,6 +33,7 @@ def command(directory: Path, force: bool, kbsync_requirement: str, hook_repo: st
     Examples:
       kbsync init help-content
       kbsync init . --kbsync-requirement "kbsync @ git+https://git.example.com/kbsync@v0.1.0"
+      kbsync init --ci gitlab             .gitlab-ci.yml instead of GitHub workflows
       kbsync init --force                 overwrite the scaffold's files in this folder
     """
     options = ScaffoldOptions(
@@ -36,6 +41,7 @@ def command(directory: Path, force: bool, kbsync_requirement: str, hook_repo: st
         kbsync_requirement=kbsync_requirement,
         hook_repo=hook_repo,
         force=force,
+        ci=ci,
     )
     result = scaffold(directory, options)
     overwritten = set(result.overwritten)

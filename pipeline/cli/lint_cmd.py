@@ -1,4 +1,5 @@
-"""`kbsync lint`: check content against the rules; exit 0 clean, 1 errors, 2 bad usage."""
+"""`kbsync lint`: check content against the rules; exit 0 clean, 1 findings at --fail-level
+(errors by default), 2 bad usage."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import comma_list, content_settings, use_color
+from pipeline.cli.lint_output import FAIL_LEVELS, exit_status, report_context, write_step_summary
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.lint.reporters import FORMATS, render
 
@@ -35,6 +37,8 @@ from pipeline.lint.reporters import FORMATS, render
               help="Findings in this file are accepted and not reported.")  # fmt: skip
 @click.option("--update-baseline", is_flag=True, help="Write every current finding to --baseline.")
 @click.option("--fix", is_flag=True, help="Apply unambiguous substitutions in place.")
+@click.option("--fail-level", type=click.Choice(FAIL_LEVELS), default="error", show_default=True,
+              help="Exit 1 when a finding is at this level or worse.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")  # fmt: skip
 @click.pass_context
@@ -50,6 +54,7 @@ def command(
     baseline: Path | None,
     update_baseline: bool,
     fix: bool,
+    fail_level: str,
     output: Path | None,
 ) -> None:
     """Lint content (default: the content root) and report findings.
@@ -59,6 +64,8 @@ def command(
       kbsync lint
       kbsync lint content/qa --select schema,freshness
       kbsync lint --changed-since origin/main --format github
+      kbsync lint --format gitlab -o gl-code-quality-report.json
+      kbsync lint --fail-level warning
       kbsync lint --format sarif -o kbsync.sarif
       kbsync lint --baseline .kbsync-baseline.json --update-baseline
     """
@@ -81,11 +88,15 @@ def command(
         )
     for warning in report.rule_warnings:
         click.echo(f"warning: {warning}", err=True)
-    text = render(report, fmt, color=use_color() and output is None and fmt == "text")
-    if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+    color = use_color() and output is None and fmt == "text"
+    context = report_context(settings, changed_since if fmt == "github" else None, color)
+    text = render(report, fmt, context=context)
+    if output is not None:  # no findings in a line format (rdjsonl, github): an empty file
+        output.write_text(text + "\n" if text else "", encoding="utf-8")
     else:
-        click.echo(text)
+        click.echo(text, nl=bool(text))
     if report.baseline_written is not None:
         click.echo(f"wrote {report.baseline_written} findings to {baseline}", err=True)
-    ctx.exit(report.exit_code)
+    if fmt == "github":
+        write_step_summary(report, context)
+    ctx.exit(exit_status(report, fail_level))

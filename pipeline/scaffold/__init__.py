@@ -1,8 +1,9 @@
 """A new content repository, ready to lint and sync: what `kbsync init` writes.
 
 The files come from `template/` (package data, copied with a few markers filled in): example
-content, a rollout, the starter wording style and facts, kbsync.toml, the two CI workflows and a
-README for the writers. A path part spelled `dot-x` is written as `.x`, because package data
+content, a rollout, the starter wording style and facts, kbsync.toml, the CI pipeline (GitHub's two
+workflows, or with `ci="gitlab"` a `.gitlab-ci.yml` from `variants/`) and a README for the
+writers. A path part spelled `dot-x` is written as `.x`, because package data
 does not carry hidden folders reliably. Nothing here prints: the CLI reports the result.
 """
 
@@ -21,11 +22,27 @@ from pipeline.errors import UsageError
 TEMPLATE = "template"
 VARIANTS = "variants"
 DOT_PREFIX = "dot-"
+CI_SYSTEMS = ("github", "gitlab")
+GITLAB_CI = ".gitlab-ci.yml"
+_CI_README = {
+    "github": """\
+- `.github/workflows/`: `content-pr.yml` lints and plans every pull request; `content-release.yml`
+  syncs staging, checks it, then syncs production after approval of the `production` environment
+  (create it under Settings → Environments with required reviewers).""",
+    "gitlab": """\
+- `.gitlab-ci.yml`: merge requests get lint findings (Code Quality widget and test report) and a
+  plan comment; the default branch syncs staging, checks it, then syncs production when someone
+  starts that manual job (protect the `production` environment to choose who). It needs the CI/CD
+  variables `KBSYNC_STAGING_API_KEY`, `KBSYNC_PROD_API_KEY` and `KBSYNC_GITLAB_TOKEN`.""",
+}
 GITIGNORE = """\
 # kbsync's cache, local sandbox database and file state store.
 .kbsync/
 # Reports written by CI runs.
 kbsync.sarif
+gl-code-quality-report.json
+kbsync-junit.xml
+plan.md
 kbsync-metrics-*.json
 """
 
@@ -40,6 +57,8 @@ class ScaffoldOptions:
     hook_repo: str | None = None
     """kbsync's git URL for pre-commit's shared hook; None: a local hook using installed kbsync."""
     force: bool = False
+    ci: str = "github"
+    """Which CI pipeline to write: `github` (two workflows) or `gitlab` (`.gitlab-ci.yml`)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,10 @@ class ScaffoldResult:
 
 def scaffold_files(options: ScaffoldOptions) -> dict[str, str]:
     """Every file of a new repository: relative POSIX path → text."""
+    if options.ci not in CI_SYSTEMS:
+        raise UsageError(f"unknown CI system {options.ci!r} (use github or gitlab)")
     markers = {
+        "@CI_README@": _CI_README[options.ci],
         "@TODAY@": options.today.isoformat(),
         "@KBSYNC_REQUIREMENT@": _shell_word(options.kbsync_requirement),
         "@KBSYNC_VERSION@": __version__,
@@ -61,6 +83,9 @@ def scaffold_files(options: ScaffoldOptions) -> dict[str, str]:
     root = resources.files(__package__ or "pipeline.scaffold")
     files = {str(rel): _fill(node.read_text(encoding="utf-8"), markers)
              for rel, node in _walk(root / TEMPLATE, PurePosixPath())}  # fmt: skip
+    if options.ci == "gitlab":
+        files = {rel: text for rel, text in files.items() if not rel.startswith(".github/")}
+        files[GITLAB_CI] = _fill((root / VARIANTS / "gitlab-ci.yml").read_text("utf-8"), markers)
     variant = "pre-commit-remote.yaml" if options.hook_repo else "pre-commit-local.yaml"
     pre_commit = (root / VARIANTS / variant).read_text(encoding="utf-8")
     files[".pre-commit-config.yaml"] = _fill(pre_commit, markers)

@@ -18,6 +18,7 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     """`run(root, "lint", "--format", "json")` runs kbsync with `root` as working folder."""
     monkeypatch.setenv("KBSYNC_TODAY", "2026-11-23")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # set when CI runs the tests
 
     def invoke(root: Path, *args: str, input: str | None = None) -> Result:
         monkeypatch.chdir(root)

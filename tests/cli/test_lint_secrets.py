@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.lint.reporters import FORMATS
 from tests.cli.conftest import Run
 from tests.helpers import write_repo
 from tests.lint.rules import secrets_samples as samples
@@ -47,11 +48,20 @@ def assert_nothing_leaks(output: str) -> None:
         assert middle not in output, f"part of {value[:4]}… leaked"
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
-def test_no_planted_value_reaches_any_format(repo: Path, run: Run, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_no_planted_value_reaches_any_format(
+    repo: Path, run: Run, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = repo / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result = run(repo, "lint", "--select", "secrets", "--no-cache", "--format", fmt)
     assert result.exit_code == 1
     assert_nothing_leaks(result.output)
+    assert summary.exists() == (fmt == "github")
+    if fmt == "github":
+        written = summary.read_text(encoding="utf-8")
+        assert_nothing_leaks(written)
+        assert all(f"({masked})" in written for *_, masked in EXPECTED)
     for *_, masked in EXPECTED:
         assert f"({masked})" in result.output
 
@@ -88,16 +98,20 @@ def test_sarif_lists_every_finding(repo: Path, run: Run) -> None:
     assert {e[0] for e in EXPECTED} <= documented
 
 
-def test_github_annotates_every_finding(repo: Path, run: Run) -> None:
+def test_github_annotates_ten_errors_and_lists_the_rest(repo: Path, run: Run) -> None:
     result = run(repo, "lint", "--select", "secrets", "--no-cache", "--format", "github")
     lines = result.output.splitlines()
-    assert len(lines) == len(EXPECTED)
-    for line, (rule, start, col, end, end_col, masked) in zip(lines, EXPECTED, strict=True):
+    assert len(EXPECTED) == 14 and len(lines) == 10 + 1 + 4
+    for line, (rule, start, col, end, end_col, masked) in zip(lines[:10], EXPECTED, strict=False):
         assert line.startswith(
             f"::error file=content/docs/keys.md,line={start},col={col},endLine={end},"
             f"endColumn={end_col},title={rule}::"
         )
         assert f"({masked})" in line
+    assert lines[10].startswith("::notice title=kbsync::4 more findings not annotated")
+    for line, (rule, start, col, _, _, masked) in zip(lines[11:], EXPECTED[10:], strict=True):
+        assert line.startswith(f"content/docs/keys.md:{start}:{col}: error: ")
+        assert line.endswith(f"[{rule}]") and f"({masked})" in line
 
 
 def test_text_report_exact(repo: Path, run: Run) -> None:

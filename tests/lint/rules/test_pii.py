@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.lint.engine import LintOptions, LintReport, run_lint
+from pipeline.lint.reporters import FORMATS
 from pipeline.lint.rules import pii
 from tests.cli.conftest import Run
 from tests.helpers import settings_for, write_repo
@@ -381,15 +382,22 @@ def test_email_detection_never_reaches_the_network(
 # --- through the CLI -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
-def test_no_report_format_prints_a_detected_value(tmp_path: Path, run: Run, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_no_report_format_prints_a_detected_value(
+    tmp_path: Path, run: Run, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_repo(tmp_path, doc(PLANTED_BODY))
+    summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result = run(tmp_path, "lint", "--select", "pii", "--no-cache", "--format", fmt)
     assert result.exit_code == 1
     assert "pii.email_address" in result.output
-    for value in PLANTED.values():
-        assert value not in result.output
-        assert value.replace(" ", "") not in result.output.replace(" ", "")
+    written = summary.read_text(encoding="utf-8") if fmt == "github" else ""
+    assert ("pii.email_address" in written) == (fmt == "github")
+    for output in (result.output, written):
+        for value in PLANTED.values():
+            assert value not in output
+            assert value.replace(" ", "") not in output.replace(" ", "")
 
 
 def test_missing_model_is_one_clear_line(tmp_path: Path, run: Run) -> None:
