@@ -202,6 +202,8 @@ def _place(
     """A unique, safe id and a path for `doc`: `docs|qa/<category>/<slug>.md`."""
     kind = "qa" if doc.type == "qa" else "docs"
     category = slugify(doc.category or "", _CATEGORY_MAX) or _DEFAULT_CATEGORY
+    if category == "qa":  # a folder named `qa` makes every file under it a Q&A entry
+        category = "q-a"
     base = slugify(doc.title) or slugify(doc.question or "") or _fallback_slug(doc)
     folder = content_root / kind / category
     for n in range(1, 10_000):

@@ -7,6 +7,7 @@ pass the schema rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from pipeline.api.models import FileDocument, QaDocument, TextDocument
 from pipeline.cli import cli
 from pipeline.config import load_settings
 from pipeline.sandbox import Sandbox, Scope
-from pipeline.sync.importer import import_site, slugify
+from pipeline.sync.importer import ImportResult, import_site, slugify
+from pipeline.sync.plan import Plan
 from pipeline.sync.service import SyncOptions, make_store, plan_target
 from pipeline.sync.state import TargetState
 from pipeline.targets import Target
@@ -76,20 +78,16 @@ class Site:
             self.client.bulk_status("s_local", [doc.id], "active")
         return doc.id
 
-    def run_import(self, into: Path | None = None):  # type: ignore[no-untyped-def]
-        import datetime as dt
-
+    def run_import(self, into: Path | None = None) -> ImportResult:
         settings = load_settings(self.root)
         store = make_store(settings, settings.environment("local"))
         return import_site(
             settings, TARGET, self.client, store, into=into, today=dt.date.fromisoformat(TODAY)
         )
 
-    def plan(self, **options: object):  # type: ignore[no-untyped-def]
-        return plan_target(
-            load_settings(self.root), TARGET, client=self.client,
-            options=SyncOptions(**options),  # type: ignore[arg-type]
-        )  # fmt: skip
+    def plan(self, *, refresh: bool = False) -> Plan:
+        options = SyncOptions(refresh=refresh)
+        return plan_target(load_settings(self.root), TARGET, client=self.client, options=options)
 
     def state(self) -> TargetState:
         settings = load_settings(self.root)
@@ -325,8 +323,6 @@ def test_a_site_that_takes_no_public_content_is_refused(site: Site) -> None:
     target = Target("local", "s_internal", "t_local")
     store = make_store(settings, settings.environment("local"))
     with pytest.raises(ConfigError, match="does not take public content"):
-        import datetime as dt
-
         import_site(settings, target, site.client, store, today=dt.date(2026, 12, 7))
 
 
@@ -368,3 +364,77 @@ def test_slugify() -> None:
     assert slugify("Доставка") == ""
     assert slugify("../..") == ""
     assert len(slugify("word " * 40)) <= 60
+
+
+def test_a_document_the_content_already_has_is_not_imported_twice(site: Site) -> None:
+    site.text("Welcome", "Hello.\n", category="core")  # the hand-written file's title
+    result = site.run_import()
+    assert result.imported == []
+    assert [s.reason for s in result.skipped] == ["already in content/docs/core/welcome.md"]
+
+
+def test_an_id_the_content_already_uses_is_not_reused(site: Site) -> None:
+    site.text("Welcome page", "Hi.\n", category="core")
+    (site.root / "content/docs/core/other.md").write_text(
+        "---\nid: docs.core.welcome-page\ntitle: Another title\nstatus: draft\n"
+        f"reviewed: {TODAY}\n---\nText.\n",
+        encoding="utf-8",
+    )
+    result = site.run_import()
+    assert [(i.item_id, i.path) for i in result.imported] == [
+        ("docs.core.welcome-page-2", "content/docs/core/welcome-page-2.md")
+    ]
+
+
+def test_into_another_folder_writes_files_but_records_nothing(site: Site) -> None:
+    site.text("Locker pickup", "Parcels stay 3 days.\n")
+    result = site.run_import(into=site.root / "imported")
+    assert [i.path for i in result.imported] == ["imported/docs/shipping/locker-pickup.md"]
+    assert not result.state_recorded
+    assert site.state().entries == {}
+    assert "import-local-s_local" in site.read("imported/rollout.yaml")
+    assert site.read("content/rollout.yaml") == ROLLOUT
+
+
+def test_into_outside_the_repository_is_refused(site: Site, tmp_path: Path) -> None:
+    from pipeline.errors import UsageError
+
+    site.text("Locker pickup", "Parcels stay 3 days.\n")
+    with pytest.raises(UsageError, match="outside the repository"):
+        site.run_import(into=tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_imported_draft_once_approved_is_adopted_not_duplicated(site: Site) -> None:
+    doc_id = site.text("Summer plans", "Not yet public.\n", active=False)
+    site.run_import()
+    path = site.root / "content/docs/shipping/summer-plans.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: draft", "status: approved"),
+        encoding="utf-8",
+    )
+    plan = site.plan()
+    mine = [(c.action, c.doc_id) for c in plan.changes if c.id == "docs.shipping.summer-plans"]
+    assert mine == [("adopt", doc_id), ("activate", doc_id)]
+
+
+def test_a_document_without_a_category_is_an_honest_update(site: Site) -> None:
+    site.text("Locker pickup", "Parcels stay 3 days.\n", category=None)
+    result = site.run_import()
+    assert [(i.path, i.differs) for i in result.imported] == [
+        ("content/docs/general/locker-pickup.md", True)
+    ]
+    updates = [c for c in site.plan().changes if c.action == "update"]
+    assert [c.id for c in updates] == ["docs.general.locker-pickup"]
+    assert site.plan().payloads["docs.general.locker-pickup"].category == "general"
+
+
+def test_a_text_document_in_a_category_named_qa_stays_a_document(site: Site) -> None:
+    site.text("Support hours", "9 to 5.\n", category="QA")
+    site.qa("Is it open?", "Yes.\n", category="QA")
+    result = site.run_import()
+    assert sorted(i.path for i in result.imported) == [
+        "content/docs/q-a/support-hours.md",
+        "content/qa/q-a/is-it-open.md",
+    ]
+    assert [c.id for c in site.plan().changes] == ["docs.core.welcome"]
