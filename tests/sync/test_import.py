@@ -205,7 +205,7 @@ def test_imported_files_pass_the_schema_rules(site: Site, monkeypatch: pytest.Mo
     monkeypatch.chdir(site.root)
     result = CliRunner().invoke(cli, ["lint", "--select", "schema", "--no-cache"])
     assert result.exit_code == 0, result.output
-    assert "0 errors" in result.output
+    assert "0 errors, 0 warnings" in result.output, result.output
 
 
 def test_html_is_converted_and_the_difference_is_planned_as_an_update(site: Site) -> None:
@@ -438,3 +438,22 @@ def test_a_text_document_in_a_category_named_qa_stays_a_document(site: Site) -> 
         "content/qa/q-a/is-it-open.md",
     ]
     assert [c.id for c in site.plan().changes] == ["docs.core.welcome"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--env", "nope", "--site", "s_local"], "nope"),
+        (["--env", "local", "--site", "s_nope"], "s_nope"),
+        (["--env", "local", "--site", "s_internal"], "does not take public content"),
+    ],
+)
+def test_cli_import_refuses_bad_targets_with_exit_2(
+    site: Site, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(site.root)
+    result = CliRunner().invoke(cli, ["import", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert site.read("content/rollout.yaml") == ROLLOUT
