@@ -43,7 +43,7 @@ from pipeline.corpus import Item, QAEntry, load_corpus, load_file
 from pipeline.corpus.loader import relative_path
 from pipeline.errors import ConfigError, UsageError
 from pipeline.ids import contained, is_safe_id
-from pipeline.rollout import ROLLOUT_FILE, Batch, add_batch, load_rollout
+from pipeline.rollout import ROLLOUT_FILE, Batch, add_batch, batch_appended, load_rollout
 from pipeline.sync.html_markdown import to_markdown
 from pipeline.sync.payload import Payload, outbound_for
 from pipeline.sync.remote import listing_refused, match_key, remote_summary
@@ -167,11 +167,14 @@ def import_site(
         return result
     batch = _new_batch(rollout.by_id, target, content_root, [p for _, _, p in planned])
     result.batch = batch.id
+    comment = f"imported from Uppzy ({target.key}) on {today.isoformat()} by kbsync import"
+    rollout_file = content_root / ROLLOUT_FILE
+    old_rollout = rollout_file.read_text(encoding="utf-8") if rollout_file.is_file() else ""
+    batch_appended(old_rollout, batch, rollout_file, comment)  # refuses before any file is written
     for doc, item_id, path in planned:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
             handle.write(_file_text(doc, item_id, batch.id, today))
-    comment = f"imported from Uppzy ({target.key}) on {today.isoformat()} by kbsync import"
     add_batch(content_root, batch, comment)
 
     for doc, item_id, path in planned:
@@ -210,7 +213,8 @@ def _place(
         slug = base if n == 1 else f"{base}-{n}"
         item_id = f"{kind}.{category}.{slug}"
         path = folder / f"{slug}.md"
-        if item_id not in taken_ids and path not in taken_paths and is_safe_id(item_id):
+        safe = is_safe_id(item_id) and contained(content_root, path)
+        if item_id not in taken_ids and path not in taken_paths and safe:
             taken_ids.add(item_id)
             taken_paths.add(path)
             return item_id, path

@@ -457,3 +457,16 @@ def test_cli_import_refuses_bad_targets_with_exit_2(
     assert message in result.output
     assert "Traceback" not in result.output
     assert site.read("content/rollout.yaml") == ROLLOUT
+
+
+def test_a_rollout_kbsync_cannot_extend_is_refused_before_any_file_is_written(site: Site) -> None:
+    from pipeline.errors import ConfigError
+
+    flow = 'batches: [{id: core, include: ["docs/core/**"], environments: [local]}]\n'
+    (site.root / "content/rollout.yaml").write_text(flow, encoding="utf-8")
+    site.text("Locker pickup", "Parcels stay 3 days.\n")
+    with pytest.raises(ConfigError, match="flow style"):
+        site.run_import()
+    assert not (site.root / "content/docs/shipping").exists()
+    assert site.read("content/rollout.yaml") == flow
+    assert site.state().entries == {}
