@@ -16,15 +16,18 @@ the next sync (that is the rollback).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pipeline.errors import ConfigError
 from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
-from pipeline.yamlfile import YamlText, read_yaml_file
+from pipeline.yamlfile import YamlSyntaxError, YamlText, parse_yaml, read_yaml_file
 
 ROLLOUT_FILE = "rollout.yaml"
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -238,8 +241,6 @@ def batch_appended(text: str, batch: Batch, path: Path, comment: str = "") -> st
     list. A flow-style list with entries (`batches: [{...}]`) is refused: it cannot be extended
     without rewriting it.
     """
-    import yaml  # the model's one YAML reader is yamlfile; composing nodes needs PyYAML's API
-
     if not text.strip():
         return _STARTER + _entry_text(batch, 2, 4, comment) + "\n"
     data, node = _parsed(text, path)
@@ -275,8 +276,6 @@ def batch_appended(text: str, batch: Batch, path: Path, comment: str = "") -> st
 
 
 def _parsed(text: str, path: Path) -> tuple[Any, Any]:
-    from pipeline.yamlfile import YamlSyntaxError, parse_yaml
-
     try:
         parsed = parse_yaml(text)
     except YamlSyntaxError as exc:
@@ -302,8 +301,6 @@ def _last_line(node: Any) -> int:
 
 def _entry_text(batch: Batch, dash: int, indent: int, comment: str) -> str:
     """One batch as block YAML; strings are JSON-quoted (valid YAML, no escaping surprises)."""
-    import json
-
     pad = " " * indent
     lines = [f"{' ' * dash}# {line}".rstrip() for line in comment.splitlines()]
     lines.append(f"{' ' * dash}-{' ' * max(indent - dash - 1, 1)}id: {batch.id}")
