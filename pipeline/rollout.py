@@ -16,15 +16,18 @@ the next sync (that is the rollback).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pipeline.errors import ConfigError
 from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
-from pipeline.yamlfile import YamlText, read_yaml_file
+from pipeline.yamlfile import YamlSyntaxError, YamlText, parse_yaml, read_yaml_file
 
 ROLLOUT_FILE = "rollout.yaml"
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -206,3 +209,106 @@ def _is_str_list(value: Any) -> bool:
 def _item_lines(node: Any) -> list[int]:
     """The line of each entry of `batches:` (1-based), for error messages."""
     return YamlText(None, node).item_lines("batches")
+
+
+_STARTER = "# Rollout batches: which content is approved for which environment.\nbatches:\n"
+
+
+def add_batch(content_root: Path, batch: Batch, comment: str = "") -> str:
+    """Append `batch` to `content/rollout.yaml` (created when missing); returns the file's text.
+
+    The file is edited as text, not re-dumped: PyYAML would drop every comment and reorder
+    keys, and a writer's notes in rollout.yaml are part of the review. The result is parsed
+    again before it is written (atomically); a batch id already defined is a ConfigError.
+    """
+    path = content_root / ROLLOUT_FILE
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    new = batch_appended(old, batch, path, comment)
+    rollout = rollout_from_data(*_parsed(new, path), path)
+    if batch.id not in rollout.by_id:  # pragma: no cover - batch_appended guarantees it
+        raise ConfigError(f"could not add batch {batch.id!r}", path=path)
+    content_root.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.kbsync-tmp")
+    temporary.write_text(new, encoding="utf-8")
+    temporary.replace(path)
+    return new
+
+
+def batch_appended(text: str, batch: Batch, path: Path, comment: str = "") -> str:
+    """`text` (a rollout.yaml) with `batch` added after the last batch, everything else as is.
+
+    The new entry copies the indentation of the existing ones; `batches: []` becomes a block
+    list. A flow-style list with entries (`batches: [{...}]`) is refused: it cannot be extended
+    without rewriting it.
+    """
+    if not text.strip():
+        return _STARTER + _entry_text(batch, 2, 4, comment) + "\n"
+    data, node = _parsed(text, path)
+    existing = rollout_from_data(data, path, node)
+    if batch.id in existing.by_id:
+        raise ConfigError(f"batch {batch.id!r} is already defined", path=path)
+    sequence = next(
+        (value for key, value in node.value if key.value == "batches"), None
+    )  # rollout_from_data checked there is a list `batches:`
+    assert isinstance(sequence, yaml.SequenceNode)
+    if not sequence.value:
+        start, end = sequence.start_mark.index, sequence.end_mark.index
+        entry = _entry_text(batch, 2, 4, comment)
+        return text[:start].rstrip(" ") + "\n" + entry + text[end:].rstrip("\n") + "\n"
+    if sequence.flow_style:
+        raise ConfigError(
+            "the 'batches' list is written in flow style ([...]); kbsync can only add to a "
+            "block list",
+            path=path,
+            line=sequence.start_mark.line + 1,
+            hint="write each batch as a '- id: …' entry, then run the command again",
+        )
+    lines = text.split("\n")
+    first = sequence.value[0].start_mark
+    key_indent = first.column
+    dash_indent = lines[first.line].rfind("-", 0, first.column)
+    dash_indent = dash_indent if dash_indent >= 0 else max(key_indent - 2, 0)
+    last_line = _last_line(sequence.value[-1])
+    entry = _entry_text(batch, dash_indent, key_indent, comment)
+    head = "\n".join(lines[: last_line + 1])
+    tail = "\n".join(lines[last_line + 1 :])
+    return head + "\n" + entry + ("\n" + tail if tail else "\n")
+
+
+def _parsed(text: str, path: Path) -> tuple[Any, Any]:
+    try:
+        parsed = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise exc.config_error(path) from None
+    if not isinstance(parsed.data, dict) or not isinstance(parsed.data.get("batches"), list):
+        raise ConfigError("expected a mapping with a list 'batches:'", path=path, line=1)
+    return parsed.data, parsed.node
+
+
+def _last_line(node: Any) -> int:
+    """The 0-based last line holding text of `node` (a block's end mark is past its end)."""
+    children: list[Any] = []
+    if getattr(node, "flow_style", False):  # `[a,\n b\n]`: its end mark is just past the `]`
+        return int(node.end_mark.line)
+    if isinstance(node.value, list):
+        for child in node.value:
+            children.extend(child if isinstance(child, tuple) else (child,))
+    if not children:
+        end = node.end_mark
+        return int(end.line) if end.column > 0 else max(int(end.line) - 1, node.start_mark.line)
+    return max(_last_line(child) for child in children)
+
+
+def _entry_text(batch: Batch, dash: int, indent: int, comment: str) -> str:
+    """One batch as block YAML; strings are JSON-quoted (valid YAML, no escaping surprises)."""
+    pad = " " * indent
+    lines = [f"{' ' * dash}# {line}".rstrip() for line in comment.splitlines()]
+    lines.append(f"{' ' * dash}-{' ' * max(indent - dash - 1, 1)}id: {batch.id}")
+    if batch.description:
+        lines.append(f"{pad}description: {json.dumps(batch.description, ensure_ascii=False)}")
+    lines.append(f"{pad}include:")
+    lines.extend(f"{pad}  - {json.dumps(glob, ensure_ascii=False)}" for glob in batch.include)
+    lines.append(f"{pad}environments: [{', '.join(batch.environments)}]")
+    if batch.requires_eval:
+        lines.append(f"{pad}requires_eval: true")
+    return "\n".join(lines)

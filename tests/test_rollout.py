@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.errors import ConfigError
-from pipeline.rollout import check_environments, load_rollout
+from pipeline.rollout import Batch, check_environments, load_rollout, rollout_from_data
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -52,3 +53,79 @@ def test_environments_are_checked_against_the_configuration(tmp_path: Path) -> N
         f"{tmp_path / 'rollout.yaml'}:5: batch 'b' names environment 'prod', which "
         "pyproject.toml does not define (defined: local)"
     )
+
+
+# --- adding a batch as text (kbsync import) ----------------------------------------------------
+
+NEW = Batch("import-local-s1", ("docs/a/b.md", "qa/x/y.md"), ("local",), description="Imported")
+
+
+def test_batch_appended_keeps_comments_order_and_block_scalars(tmp_path: Path) -> None:
+    from pipeline.rollout import batch_appended
+
+    text = (
+        "# top comment\n"
+        "batches:\n"
+        "  # the first batch\n"
+        "  - id: core   # inline\n"
+        "    description: |\n"
+        "      Multi line\n"
+        "      text\n"
+        "\n"
+        "    include: ['docs/**']  # all docs\n"
+        "    environments: [local,\n"
+        "      staging\n"
+        "    ]\n"
+        "# trailing comment\n"
+    )
+    out = batch_appended(text, NEW, tmp_path / "rollout.yaml", "imported by kbsync")
+    assert out == text.replace(
+        "    ]\n",
+        "    ]\n"
+        "  # imported by kbsync\n"
+        "  - id: import-local-s1\n"
+        '    description: "Imported"\n'
+        "    include:\n"
+        '      - "docs/a/b.md"\n'
+        '      - "qa/x/y.md"\n'
+        "    environments: [local]\n",
+    )
+    parsed = rollout_from_data(yaml.safe_load(out), tmp_path)
+    assert [b.id for b in parsed.batches] == ["core", "import-local-s1"]
+    assert parsed.batches[0].description == "Multi line\ntext\n"
+
+
+def test_batch_appended_follows_unindented_lists_and_empty_ones(tmp_path: Path) -> None:
+    from pipeline.rollout import batch_appended
+
+    flat = "batches:\n- id: a\n  include: [x]\n  environments: []"
+    out = batch_appended(flat, NEW, tmp_path, "")
+    assert out.startswith(flat + "\n- id: import-local-s1\n  description:")
+    assert [b.id for b in rollout_from_data(yaml.safe_load(out), tmp_path).batches] == [
+        "a", "import-local-s1"
+    ]  # fmt: skip
+    empty = batch_appended("# none yet\nbatches: []  # later\n", NEW, tmp_path, "")
+    assert empty.startswith("# none yet\nbatches:\n  - id: import-local-s1\n")
+    assert "# later" in empty
+    assert rollout_from_data(yaml.safe_load(empty), tmp_path).batches[0].id == "import-local-s1"
+
+
+def test_batch_appended_refuses_flow_lists_and_taken_ids(tmp_path: Path) -> None:
+    from pipeline.rollout import batch_appended
+
+    flow = "batches: [{id: a, include: [x], environments: [local]}]\n"
+    with pytest.raises(ConfigError, match="flow style"):
+        batch_appended(flow, NEW, tmp_path, "")
+    taken = "batches:\n  - id: import-local-s1\n    include: [x]\n    environments: []\n"
+    with pytest.raises(ConfigError, match="already defined"):
+        batch_appended(taken, NEW, tmp_path, "")
+
+
+def test_add_batch_creates_a_missing_file(tmp_path: Path) -> None:
+    from pipeline.rollout import add_batch
+
+    add_batch(tmp_path / "content", NEW, "first import")
+    loaded = load_rollout(tmp_path / "content")
+    assert [b.id for b in loaded.batches] == ["import-local-s1"]
+    assert loaded.batches[0].include == ("docs/a/b.md", "qa/x/y.md")
+    assert "# first import" in (tmp_path / "content" / "rollout.yaml").read_text()

@@ -110,6 +110,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("pipeline.cli.plan_cmd", "command"),
     "sync": ("pipeline.cli.sync_cmd", "command"),
     "rollback": ("pipeline.cli.rollback_cmd", "command"),
+    "import": ("pipeline.cli.import_cmd", "command"),
     "pause": ("pipeline.cli.pause_cmd", "pause_command"),
     "resume": ("pipeline.cli.pause_cmd", "resume_command"),
     "targets": ("pipeline.cli.targets_cmd", "command"),
