@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
+def _hrefs(tokens: list[Token]) -> list[str]:
+    found: list[str] = []
+    for token in tokens:
+        if token.type == "link_open":
+            found.append(str(token.attrs.get("href", "")))
+        elif token.type == "image":
+            found.append(str(token.attrs.get("src", "")))
+        if token.children:
+            found += _hrefs(token.children)
+    return found
+
+
 def relative_links(page: Path) -> list[str]:
-    """The page's Markdown links and images that name a file (no scheme, not only `#…`)."""
-    text = FENCE.sub("", page.read_text(encoding="utf-8"))
-    targets = [t.split("#", 1)[0] for t in LINK.findall(text)]
+    """The page's Markdown links and images that name a file (no scheme, not only `#…`), as
+    a Markdown parser reads them: examples in code spans and code blocks are not links."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
+    targets = [unquote(t.split("#", 1)[0]) for t in _hrefs(tokens)]
     return [t for t in targets if t and not EXTERNAL.match(t)]
 
 
