@@ -6,14 +6,17 @@ resolved as the site generator resolves it (:mod:`pipeline.corpus.links`, the re
 and replaced by the target's public URL, its `#fragment` kept; a link to internal content, to a
 page with no public URL, or to a file that is not content keeps only its label.
 
-Resolution needs every content file's frontmatter (URLs, slugs, aliases, audiences), so building
-:class:`SiteLinks` reads the frontmatter of every content file (no Markdown parse) even when the
-plan reads only changed files; its :meth:`SiteLinks.fingerprint` is part of the target's
-configuration fingerprint, so a change to any page's URL re-renders every item.
+Resolution needs every content file's frontmatter (URLs, slugs, aliases, audiences), so for a
+site with a `public_base_url` the index is built from the frontmatter of every content file (no
+Markdown parse) even when the plan reads only changed files, and its fingerprint is part of the
+target's configuration fingerprint: a change to any page's URL re-renders every item. A site
+without `public_base_url` publishes no page URLs: its relative links keep only their label, and
+nothing beyond the changed files is read (a plan's cost follows the change).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from pipeline.config import EnvironmentConfig, Settings, SiteConfig
@@ -28,18 +31,32 @@ _FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
 class SiteLinks:
     """Public URLs of one site's pages, and links rewritten to them."""
 
-    def __init__(self, index: LinkIndex, site: SiteConfig) -> None:
-        self.index = index
+    def __init__(self, index: LinkIndex | Callable[[], LinkIndex], site: SiteConfig) -> None:
+        self._index = index
         self.site = site
 
     @classmethod
     def for_site(cls, settings: Settings, env: EnvironmentConfig, site_id: str) -> SiteLinks:
-        """The links of `site_id` of `env`, from the frontmatter of every content file."""
+        """The links of `site_id` of `env`; the frontmatter of every content file is read only
+        when the site publishes URLs (`public_base_url`) and a link needs one."""
         site = env.sites.get(site_id) or SiteConfig()
-        return cls(content_index(settings), site)
+        return cls(lambda: content_index(settings), site)
+
+    @property
+    def published(self) -> bool:
+        """Whether the site has public URLs for its pages at all."""
+        return self.site.public_base_url is not None
+
+    @property
+    def index(self) -> LinkIndex:
+        if not isinstance(self._index, LinkIndex):
+            self._index = self._index()
+        return self._index
 
     def public_url(self, path: str) -> str | None:
         """Where customers open the content file at `path`, or None."""
+        if not self.published:
+            return None
         page = self.index.pages.get(path)
         if page is None:
             return None
@@ -52,6 +69,8 @@ class SiteLinks:
         is, a page's public URL with its fragment, or None (keep only the label)."""
         if is_external(href):
             return href
+        if not self.published:
+            return None
         found = self.index.resolve(from_path, href)
         if found.kind != "page" or (found.target == from_path and not href.split("#")[0]):
             return None
@@ -62,6 +81,8 @@ class SiteLinks:
 
     def fingerprint(self) -> str:
         site = self.site
+        if not self.published:
+            return "unpublished"
         return f"{self.index.fingerprint()}:{site.public_base_url}:{site.url_pattern}"
 
 
