@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
 
 from pipeline.cli.common import comma_list, content_settings, use_color
+from pipeline.errors import UsageError
 from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.reporters import FORMATS, render
+from pipeline.lint.reporters import FORMATS, stream
 
 
 @click.command("lint")
@@ -81,11 +83,37 @@ def command(
         )
     for warning in report.rule_warnings:
         click.echo(f"warning: {warning}", err=True)
-    text = render(report, fmt, color=use_color() and output is None and fmt == "text")
+    pieces = stream(report, fmt, color=use_color() and output is None and fmt == "text")
     if output is not None:
-        output.write_text(text + "\n", encoding="utf-8")
+        try:
+            with output.open("w", encoding="utf-8") as out:
+                _write(pieces, out.write)
+        except OSError as exc:
+            raise UsageError(
+                f"-o {output}: cannot write the report ({exc.strerror or exc})",
+                hint="name a file in a folder that exists and that you can write to",
+            ) from None
     else:
-        click.echo(text)
+        _write(pieces, lambda block: click.echo(block, nl=False))
     if report.baseline_written is not None:
         click.echo(f"wrote {report.baseline_written} findings to {baseline}", err=True)
     ctx.exit(report.exit_code)
+
+
+WRITE_BLOCK = 1 << 16
+"""Characters gathered before each write: few system calls, and never the whole report in
+memory (ten thousand findings are megabytes of SARIF)."""
+
+
+def _write(pieces: Iterable[str], write: Callable[[str], object]) -> None:
+    """Write the report's pieces in blocks, then the final newline."""
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= WRITE_BLOCK:
+            write("".join(block))
+            block, size = [], 0
+    block.append("\n")
+    write("".join(block))

@@ -40,10 +40,12 @@ from pipeline.lint.rule import (
     BatchRule,
     CorpusRule,
     DatedRule,
+    DescribedRule,
     FileRule,
     LintContext,
     ProblemRule,
     Rule,
+    RuleInfo,
     RuleWarning,
     SkippedRule,
 )
@@ -93,6 +95,8 @@ class LintReport:
     cached: int = 0
     fixes: list[AppliedFix] = field(default_factory=list)
     baseline_written: int | None = None
+    describe_rules: Callable[[], Sequence[DescribedRule]] | None = None
+    """The run's rules as the manifest describes them (None: describe the built rules)."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -108,8 +112,14 @@ class LintReport:
     @property
     def rules(self) -> list[Rule]:
         """Every rule of the run; built on first use, since a run answered wholly from the
-        cache has not needed them (only SARIF's rule table asks)."""
+        cache has not needed them."""
         return self.load_rules()
+
+    @property
+    def rule_descriptions(self) -> Sequence[DescribedRule]:
+        """Every rule of the run, described (SARIF's rule table): from the manifest when the
+        engine has it, so a run answered wholly from the cache builds no rule for it."""
+        return self.rules if self.describe_rules is None else self.describe_rules()
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,10 @@ class RuleSet:
                 (w.path, w.line or 0, w.rule_id, w.message)
                 for rule in self.rules
                 for w in rule.load_warnings()
+            ),
+            tuple(
+                (r.rule_id, r.category, r.default_severity.value, r.summary, r.documentation)
+                for r in self.rules
             ),
         )
 
@@ -217,6 +231,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
         findings=findings,
         files=len(targets),
         load_rules=lambda: rule_set.rules,
+        describe_rules=lambda: _described(memo),
         skipped_rules=[SkippedRule(p, r, w) for p, r, w in memo.skipped],
         rule_warnings=[RuleWarning(p, n or None, r, m) for p, n, r, m in memo.warnings],
         suppressed=suppressed,
@@ -245,6 +260,13 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
             again.fixes = applied
             return again
     return report
+
+
+def _described(memo: RuleSetMemo) -> list[RuleInfo]:
+    return [
+        RuleInfo(rule_id, category, Severity(severity), summary, documentation)
+        for rule_id, category, severity, summary, documentation in memo.described
+    ]
 
 
 def _without_fix(options: LintOptions) -> LintOptions:

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pipeline.lint.engine import LintReport
-from pipeline.lint.findings import Severity
+from pipeline.lint.findings import Finding, Severity
+from pipeline.lint.reporters.pieces import joined_lines
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
 
@@ -19,18 +22,13 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: LintReport, color: bool = False) -> str:
-    lines = []
-    for f in report.findings:
-        props = ",".join(
-            [
-                f"file={_escape_property(f.path)}",
-                f"line={f.line}",
-                f"col={f.column}",
-                f"endLine={f.end_line}",
-                f"endColumn={f.end_column}",
-                f"title={_escape_property(f.rule)}",
-            ]
-        )
-        lines.append(f"::{_LEVEL[f.severity]} {props}::{_escape_data(f.message)}")
-    return "\n".join(lines)
+def _annotation(f: Finding) -> str:
+    return (
+        f"::{_LEVEL[f.severity]} file={_escape_property(f.path)},line={f.line},col={f.column},"
+        f"endLine={f.end_line},endColumn={f.end_column},title={_escape_property(f.rule)}"
+        f"::{_escape_data(f.message)}"
+    )
+
+
+def stream(report: LintReport, color: bool = False) -> Iterator[str]:
+    return joined_lines(_annotation(f) for f in report.findings)
