@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,8 @@ from pipeline.lint.rule import (
 from pipeline.lint.selection import is_selected, matches
 
 log = logging.getLogger(__name__)
+_BY_PLACE = operator.attrgetter("path", "line", "column", "rule")
+"""`Finding.sort_key`, in C: sorting ten thousand findings is part of every warm run."""
 RuleT = TypeVar("RuleT", bound=Rule)
 
 
@@ -99,7 +102,7 @@ class LintReport:
     """The run's rules as the manifest describes them (None: describe the built rules)."""
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return [f.severity for f in self.findings].count(severity)
 
     @property
     def errors(self) -> int:
@@ -220,7 +223,7 @@ def run_lint(settings: Settings, options: LintOptions) -> LintReport:
     manifest.save()
     suppressions = {rel: r.suppressions for rel, r in results.items() if r.suppressions}
     findings, suppressed = suppress.apply(findings, suppressions)
-    findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=_BY_PLACE)
 
     def line_text(finding: Finding) -> str:
         text = decode(finding.path, files.data(finding.path))[0] or ""
