@@ -67,6 +67,26 @@ print(json.dumps({"imports": imported - started, "model": spent[0],
                   "components": built.nlp.component_names}))
 """
 
+RENDER_PROBE = """\
+import json, statistics, sys, time
+from pathlib import Path
+from pipeline.config import load_settings
+from pipeline.lint.engine import LintOptions, run_lint
+from pipeline.lint.reporters import render
+report = run_lint(load_settings(Path.cwd()), LintOptions())
+figures = {}
+for fmt in sys.argv[1].split(","):
+    spent = []
+    for _ in range(int(sys.argv[2])):
+        start = time.perf_counter()
+        text = render(report, fmt)
+        spent.append(time.perf_counter() - start)
+    figures[fmt] = statistics.median(spent)
+print(json.dumps({"findings": len(report.findings), "seconds": figures}))
+"""
+"""Rendering alone, in one process over the warm run's report: the steadier figure on a busy
+machine (the reporters' entry point `render(report, fmt)` is the same in older checkouts)."""
+
 
 @dataclass
 class Tree:
@@ -229,6 +249,9 @@ def main() -> None:
                 for tree in trees:
                     seconds = timed(tree, envs[tree.name], "lint", "--format", fmt, *extra)[0]
                     record(tree, "warm", fmt, seconds)
+        rendering = {
+            tree.name: render_times(tree, envs[tree.name], formats, args.repeat) for tree in trees
+        }
         docs = sorted((first / "content" / "docs").rglob("*.md"))[::200][:EDITED]
         changed = [p.relative_to(first).as_posix() for p in docs]
         edit(trees, changed, "\nOne more line.\n")
@@ -255,6 +278,33 @@ def main() -> None:
                 seconds = statistics.median(tree.times[(run, fmt)])
                 line += f" {seconds:10.2f} {cold / seconds:11.1f}×"
             print(line)
+    print()
+    print(f"rendering alone (in-process, warm report of {rendering['this'][0]} findings, medians):")
+    header = f"{'format':7}" + "".join(f" {tree.name + ' s':>10}" for tree in trees)
+    if len(trees) == 2:
+        header += f" {'against ÷ this':>15}"
+    print(header)
+    for fmt in formats:
+        seconds = [rendering[tree.name][1][fmt] for tree in trees]
+        line = f"{fmt:7}" + "".join(f" {value:10.3f}" for value in seconds)
+        if len(seconds) == 2:
+            line += f" {seconds[1] / seconds[0]:14.1f}×"
+        print(line)
+
+
+def render_times(
+    tree: Tree, env: dict[str, str], formats: list[str], repeat: int
+) -> tuple[int, dict[str, float]]:
+    out = subprocess.run(
+        [sys.executable, "-c", RENDER_PROBE, ",".join(formats), str(max(repeat, 3))],
+        cwd=tree.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return int(data["findings"]), {k: float(v) for k, v in data["seconds"].items()}
 
 
 if __name__ == "__main__":

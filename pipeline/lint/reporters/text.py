@@ -40,22 +40,27 @@ def summary_line(report: LintReport) -> str:
     return f"{_plural(report.files, 'file')}: {counts}{tail}"
 
 
-def _lines(report: LintReport, color: bool) -> Iterator[str]:
+def _blocks(report: LintReport, color: bool) -> Iterator[str]:
+    """The report's lines, one file's findings as one block (joined with newlines)."""
+
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
 
     if report.findings:
         width = max(len(f"{f.line}:{f.column}") for f in report.findings)
-        current = None
         levels = {s: style(s.value.ljust(10), fg=_COLOURS[s]) for s in Severity}
+        current = None
+        block: list[str] = []
         for f in report.findings:
             if f.path != current:
                 if current is not None:
+                    yield "\n".join(block)
                     yield ""
-                yield style(f.path, bold=True, underline=True)
+                block = [style(f.path, bold=True, underline=True)]
                 current = f.path
             where = f"{f.line}:{f.column}".ljust(width)
-            yield f"  {where}  {levels[f.severity]} {f.message}  {style(f.rule, dim=True)}"
+            block.append(f"  {where}  {levels[f.severity]} {f.message}  {style(f.rule, dim=True)}")
+        yield "\n".join(block)
         yield ""
     for fix in report.fixes:
         yield f"fixed {fix.path}:{fix.line} {fix.rule}: '{fix.before}' -> '{fix.after}'"
@@ -65,4 +70,4 @@ def _lines(report: LintReport, color: bool) -> Iterator[str]:
 
 
 def stream(report: LintReport, color: bool = False) -> Iterator[str]:
-    return joined_lines(_lines(report, color))
+    return joined_lines(_blocks(report, color))
