@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
 
 from pipeline.cli.common import comma_list, content_settings, use_color
 from pipeline.cli.lint_output import FAIL_LEVELS, exit_status, report_context, write_step_summary
+from pipeline.errors import UsageError
 from pipeline.lint.engine import LintOptions, run_lint
-from pipeline.lint.reporters import FORMATS, render
+from pipeline.lint.reporters import FORMATS, stream
 
 
 @click.command("lint")
@@ -90,13 +92,45 @@ def command(
         click.echo(f"warning: {warning}", err=True)
     color = use_color() and output is None and fmt == "text"
     context = report_context(settings, changed_since if fmt == "github" else None, color)
-    text = render(report, fmt, context=context)
-    if output is not None:  # no findings in a line format (rdjsonl, github): an empty file
-        output.write_text(text + "\n" if text else "", encoding="utf-8")
+    pieces = stream(report, fmt, context=context)
+    if output is not None:
+        try:
+            with output.open("w", encoding="utf-8") as out:
+                _write(pieces, out.write)
+        except OSError as exc:
+            raise UsageError(
+                f"-o {output}: cannot write the report ({exc.strerror or exc})",
+                hint="name a file in a folder that exists and that you can write to",
+            ) from None
     else:
-        click.echo(text, nl=bool(text))
+        _write(pieces, lambda block: click.echo(block, nl=False))
     if report.baseline_written is not None:
         click.echo(f"wrote {report.baseline_written} findings to {baseline}", err=True)
     if fmt == "github":
         write_step_summary(report, context)
     ctx.exit(exit_status(report, fail_level))
+
+
+WRITE_BLOCK = 1 << 16
+"""Characters gathered before each write: few system calls, and never the whole report in
+memory (ten thousand findings are megabytes of SARIF)."""
+
+
+def _write(pieces: Iterable[str], write: Callable[[str], object]) -> None:
+    """Write the report's pieces in blocks, then the final newline — none for a report with no
+    text at all (a line format with no findings is an empty file, as reviewdog expects)."""
+    block: list[str] = []
+    size = 0
+    wrote = False
+    for piece in pieces:
+        if not piece:
+            continue
+        block.append(piece)
+        size += len(piece)
+        wrote = True
+        if size >= WRITE_BLOCK:
+            write("".join(block))
+            block, size = [], 0
+    if wrote:
+        block.append("\n")
+    write("".join(block))

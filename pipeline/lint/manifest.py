@@ -7,8 +7,9 @@ remembers
 
 - per file: `(size, mtime_ns)` → its content key, so an unchanged file is not read;
 - per *inputs key* (kbsync's version and lint code, the settings, `--select`/`--ignore`, and
-  the bytes of every file under `rules/` and of `rollout.yaml`): the rule fingerprint and the
-  rules that were skipped, so no rule is built while every answer is in the cache.
+  the bytes of every file under `rules/` and of `rollout.yaml`): the rule fingerprint, the
+  rules that were skipped and what the run's rules are (for SARIF's rule table), so no rule is
+  built while every answer is in the cache.
 
 A file's stat is trusted only when its mtime is older than the manifest by more than the
 coarsest file-system timestamp (2 s); a file written in the same tick as the manifest is read
@@ -44,6 +45,8 @@ class RuleSetMemo:
     skipped: tuple[tuple[str, str, str], ...]  # (path, rule id, reason)
     known: tuple[tuple[str, str], ...]  # (rule id, family) of every rule, selected or not
     warnings: tuple[tuple[str, int, str, str], ...] = ()  # (path, line or 0, rule id, message)
+    described: tuple[tuple[str, str, str, str, str], ...] = ()
+    """The run's rules as (id, family, severity, summary, documentation): SARIF's rule table."""
 
 
 class Manifest:
@@ -83,7 +86,10 @@ class Manifest:
             warnings = tuple(
                 (str(p), int(n), str(r), str(m)) for p, n, r, m in entry.get("warnings", ())
             )
-            return RuleSetMemo(str(entry["fingerprint"]), skipped, known, warnings)
+            described = tuple(
+                (str(r), str(c), str(v), str(s), str(d)) for r, c, v, s, d in entry["described"]
+            )
+            return RuleSetMemo(str(entry["fingerprint"]), skipped, known, warnings, described)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -96,6 +102,7 @@ class Manifest:
             "skipped": [list(s) for s in memo.skipped],
             "known": [list(k) for k in memo.known],
             "warnings": [list(w) for w in memo.warnings],
+            "described": [list(d) for d in memo.described],
         }
         while len(self._rule_sets) > KEEP_RULE_SETS:
             del self._rule_sets[next(iter(self._rule_sets))]  # the oldest goes first

@@ -24,7 +24,7 @@ import datetime as dt
 import inspect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pipeline.config import Settings
 from pipeline.corpus import Item
@@ -133,6 +133,45 @@ class Rule:
             end_line=line,
             end_column=length + 1,
             message=message,
+        )
+
+
+class DescribedRule(Protocol):
+    """What a report says about a rule (SARIF's rule table): a :class:`Rule` or its
+    :class:`RuleInfo`."""
+
+    @property
+    def rule_id(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def default_severity(self) -> Severity: ...
+
+    @property
+    def summary(self) -> str: ...
+
+    @property
+    def documentation(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule's description without the rule: the manifest keeps these for the run's rules, so a
+    run answered from the cache can write SARIF's rule table without building (compiling) any
+    rule."""
+
+    rule_id: str
+    category: str
+    default_severity: Severity
+    summary: str
+    documentation: str
+
+    @classmethod
+    def of(cls, rule: DescribedRule) -> RuleInfo:
+        return cls(
+            rule.rule_id, rule.category, rule.default_severity, rule.summary, rule.documentation
         )
 
 

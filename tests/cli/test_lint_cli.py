@@ -345,3 +345,21 @@ def test_rules_command_lists_documented_rules(tmp_path: Path, run: Run) -> None:
     markdown = run(root, "rules", "--format", "markdown").output
     assert "### `internal.link`" in markdown
     assert "Hosts are set by `[lint] internal_hosts`" in markdown
+
+
+def test_output_file_that_cannot_be_written_is_one_line(tmp_path: Path, run: Run) -> None:
+    root = write_repo(tmp_path, {"content/docs/good.md": GOOD})
+    result = run(root, "lint", "--format", "sarif", "-o", "no/such/folder/report.sarif")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.splitlines()[0] == (
+        "error: -o no/such/folder/report.sarif: cannot write the report (No such file or directory)"
+    )
+
+
+def test_output_file_holds_exactly_what_stdout_shows(tmp_path: Path, run: Run) -> None:
+    root = write_repo(tmp_path, {"content/docs/old.md": OVERDUE + "TODO: fix\n"})
+    for fmt in ("text", "json", "sarif", "github"):
+        shown = run(root, "lint", "--format", fmt).output
+        run(root, "lint", "--format", fmt, "-o", "report.out")
+        assert (root / "report.out").read_text(encoding="utf-8") == shown, fmt

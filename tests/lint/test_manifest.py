@@ -270,3 +270,35 @@ def test_every_module_a_lint_run_imports_is_in_the_code_stamp() -> None:
     assert package / "lint" / "conflicts" / "facts.py" in imported
     assert package / "yamlfile.py" in imported
     assert sorted(imported - set(keys.stamped_modules(package))) == []
+
+
+def test_a_warm_sarif_report_builds_no_rule_and_describes_every_rule(
+    repo: Path, request: Any
+) -> None:
+    from pipeline.lint.reporters import render
+
+    first = lint(repo)
+    first.describe_rules = None  # the table from the built rules themselves
+    cold = render(first, "sarif")
+    request.getfixturevalue("no_rules")
+    warm = render(lint(repo), "sarif")
+    assert warm == cold
+    rules = json.loads(warm)["runs"][0]["tool"]["driver"]["rules"]
+    house = next(rule for rule in rules if rule["id"] == "House.Simply")
+    assert house["defaultConfiguration"] == {"level": "error"}
+    assert any(rule["id"] == "internal.marker" for rule in rules)
+
+
+def test_a_manifest_without_rule_descriptions_builds_the_rules_once(repo: Path) -> None:
+    """A manifest written before the descriptions were kept: the rules are built once more."""
+    from pipeline.lint.reporters import render
+
+    cold = render(lint(repo), "sarif")
+    path = repo / ".kbsync/cache" / MANIFEST_FILE
+    data = json.loads(path.read_text())
+    for entry in data["rule_sets"].values():
+        del entry["described"]
+    path.write_text(json.dumps(data))
+    assert render(lint(repo), "sarif") == cold
+    kept = json.loads(path.read_text())["rule_sets"].values()
+    assert all(entry["described"] for entry in kept)

@@ -7,8 +7,12 @@ worker loads its own copy once).
 - The model is loaded with `spacy.load` only if it is installed: a missing model is a
   :class:`MissingModelError` with the install command, never a download (Presidio's own
   `SpacyNlpEngine.load` would download it).
-- Only `ner` and the components it listens to run: the tagger and parser are not even loaded, the
-  small model's `tok2vec` (which `ner` does not listen to) and `lemmatizer` are loaded but off.
+- Only what the analyzer uses is loaded: `ner`, the embedding components it listens to (read
+  from the model's `config.cfg` before loading; the small model's `ner` has its own, so its
+  shared `tok2vec` is not loaded) and the `lemmatizer` for its word list (loaded, never run);
+  the tagger, parser, sentence recognizer and attribute ruler are not loaded. Presidio reads
+  only the entities, the tokens and their lemmas (:meth:`PiiAnalyzer._artifacts` passes the
+  lower-case form, as the lemmatizer needs the tagger's part of speech that is not run).
 - Presidio's e-mail recognizer validates domains with tldextract, whose default extractor
   fetches the public suffix list over the network. kbsync registers a subclass that uses a
   `TLDExtract` pinned to the snapshot bundled with tldextract instead.
@@ -52,8 +56,12 @@ NER_LABELS = {
 
 
 _NOT_NEEDED = ("tagger", "morphologizer", "parser", "senter", "attribute_ruler")
-"""Components neither NER nor the analyzer uses: not even loaded (the lemmatizer is loaded for
-its word list, not run)."""
+"""Components neither NER nor the analyzer uses, when the model's configuration cannot be read
+(then the model's own `tok2vec` is loaded in case `ner` listens to it)."""
+_KEPT = ("ner", "lemmatizer")
+"""Components the analyzer uses: `ner` runs; the lemmatizer is loaded for its word list."""
+_EMBEDDINGS = ("tok2vec", "transformer")
+"""Factories of shared embedding components, which a `ner` listening to `upstream = "*"` uses."""
 
 
 def install_command(model: str) -> str:
@@ -255,7 +263,7 @@ def _build(model: str) -> PiiAnalyzer:
             """Already loaded."""
 
     try:
-        nlp = spacy.load(model, exclude=list(_NOT_NEEDED))
+        nlp = spacy.load(model, exclude=_unused_components(model))
     except OSError as exc:
         raise MissingModelError(
             f"spaCy model {model!r} ([lint.pii] model) could not be loaded ({exc}); "
@@ -283,6 +291,50 @@ def _build(model: str) -> PiiAnalyzer:
     )
     log.info("loaded spaCy model %s (running: %s)", model, ", ".join(nlp.pipe_names))
     return PiiAnalyzer(model, nlp, engine, nlp_engine, CommonWords(nlp))
+
+
+def _unused_components(model: str) -> list[str]:
+    """The model's components the analyzer does not use, from its `config.cfg` (nothing is
+    loaded to find out): all but `ner`, the lemmatizer, and what `ner` listens to."""
+    try:
+        config = _model_config(model)
+        pipeline = [str(name) for name in config["nlp"]["pipeline"]]
+        components = config["components"]
+        upstreams = set(_listened_to(components["ner"]))
+    except Exception as exc:  # whatever is wrong with the config, the older list is safe
+        log.info("spaCy model %s: configuration not read (%s); loading its tok2vec", model, exc)
+        return list(_NOT_NEEDED)
+    needed = set(_KEPT)
+    for name in pipeline:
+        factory = components.get(name, {}).get("factory", name)
+        if name in upstreams or ("*" in upstreams and factory in _EMBEDDINGS):
+            needed.add(name)
+    return [name for name in pipeline if name not in needed]
+
+
+def _model_config(model: str) -> Any:
+    """The model's `config.cfg`, not interpolated (the folder :func:`spacy.load` reads: a path,
+    or `<lang>_<name>-<version>` inside the installed package)."""
+    from spacy import util
+
+    folder = Path(model)
+    if not folder.is_dir():
+        package = util.get_package_path(model)
+        meta = util.get_model_meta(package)
+        folder = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    return util.load_config(folder / "config.cfg", interpolate=False)
+
+
+def _listened_to(block: Any) -> Iterator[str]:
+    """The `upstream` of every listener layer in a component's configuration block."""
+    if isinstance(block, dict):
+        if "Listener" in str(block.get("@architectures", "")):
+            yield str(block.get("upstream", "*"))
+        for value in block.values():
+            yield from _listened_to(value)
+    elif isinstance(block, list):
+        for value in block:
+            yield from _listened_to(value)
 
 
 def _ner_components(nlp: Any) -> list[str]:

@@ -1,34 +1,57 @@
 """Reporters: a lint report as text for people, or JSON / SARIF / CI-native formats.
 
-Each reporter returns a string; the CLI prints it. `FORMATS` is the registry. A reporter gets
-the run's :class:`ReportContext` (colour, changed lines, line text), which most ignore.
+Each reporter yields the report in pieces (about one per finding), so the CLI writes a report
+of ten thousand findings as it goes instead of building it as one string; :func:`render` joins
+the pieces (tests, small reports). `FORMATS` is the registry. A reporter gets the run's
+:class:`ReportContext` (colour, changed lines, line text), which most ignore. The CI formats
+(github, gitlab, junit, rdjsonl) are capped or small by nature and come as one piece.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pipeline.lint.engine import LintReport
 from pipeline.lint.reporters import github, gitlab, json_report, junit, rdjsonl, sarif, text
 from pipeline.lint.reporters.context import ReportContext
 
-Reporter = Callable[[LintReport, ReportContext], str]
+Reporter = Callable[[LintReport, ReportContext], Iterator[str]]
+
+
+def _whole(render: Callable[[LintReport, ReportContext], str]) -> Reporter:
+    """A reporter that renders in one piece (an empty report: no piece at all)."""
+
+    def stream(report: LintReport, context: ReportContext) -> Iterator[str]:
+        text = render(report, context)
+        if text:
+            yield text
+
+    return stream
+
 
 FORMATS: dict[str, Reporter] = {
-    "text": lambda report, context: text.render(report, context.color),
-    "json": lambda report, context: json_report.render(report, context.color),
-    "sarif": lambda report, context: sarif.render(report, context.color),
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "junit": junit.render,
-    "rdjsonl": rdjsonl.render,
+    "text": lambda report, context: text.stream(report, context.color),
+    "json": lambda report, context: json_report.stream(report, context.color),
+    "sarif": lambda report, context: sarif.stream(report, context.color),
+    "github": _whole(github.render),
+    "gitlab": _whole(gitlab.render),
+    "junit": _whole(junit.render),
+    "rdjsonl": _whole(rdjsonl.render),
 }
+
+
+def stream(
+    report: LintReport, fmt: str, color: bool = False, context: ReportContext | None = None
+) -> Iterator[str]:
+    """The report in `fmt`, piece by piece (no final newline)."""
+    return FORMATS[fmt](report, context or ReportContext(color=color))
 
 
 def render(
     report: LintReport, fmt: str, color: bool = False, context: ReportContext | None = None
 ) -> str:
-    return FORMATS[fmt](report, context or ReportContext(color=color))
+    """The report in `fmt` as one string (no final newline)."""
+    return "".join(stream(report, fmt, color, context))
 
 
-__all__ = ["FORMATS", "ReportContext", "render"]
+__all__ = ["FORMATS", "ReportContext", "render", "stream"]

@@ -8,10 +8,13 @@ content/docs/billing/plans.md
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from pipeline.lint.engine import LintReport
 from pipeline.lint.findings import Severity
+from pipeline.lint.reporters.pieces import joined_lines
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.SUGGESTION: "cyan"}
 
@@ -37,27 +40,34 @@ def summary_line(report: LintReport) -> str:
     return f"{_plural(report.files, 'file')}: {counts}{tail}"
 
 
-def render(report: LintReport, color: bool = False) -> str:
+def _blocks(report: LintReport, color: bool) -> Iterator[str]:
+    """The report's lines, one file's findings as one block (joined with newlines)."""
+
     def style(text: str, **kwargs: object) -> str:
         return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
 
-    lines: list[str] = []
     if report.findings:
         width = max(len(f"{f.line}:{f.column}") for f in report.findings)
+        levels = {s: style(s.value.ljust(10), fg=_COLOURS[s]) for s in Severity}
         current = None
+        block: list[str] = []
         for f in report.findings:
             if f.path != current:
                 if current is not None:
-                    lines.append("")
-                lines.append(style(f.path, bold=True, underline=True))
+                    yield "\n".join(block)
+                    yield ""
+                block = [style(f.path, bold=True, underline=True)]
                 current = f.path
             where = f"{f.line}:{f.column}".ljust(width)
-            level = style(f.severity.value.ljust(10), fg=_COLOURS[f.severity])
-            lines.append(f"  {where}  {level} {f.message}  {style(f.rule, dim=True)}")
-        lines.append("")
+            block.append(f"  {where}  {levels[f.severity]} {f.message}  {style(f.rule, dim=True)}")
+        yield "\n".join(block)
+        yield ""
     for fix in report.fixes:
-        lines.append(f"fixed {fix.path}:{fix.line} {fix.rule}: '{fix.before}' -> '{fix.after}'")
+        yield f"fixed {fix.path}:{fix.line} {fix.rule}: '{fix.before}' -> '{fix.after}'"
     if report.fixes:
-        lines.append("")
-    lines.append(summary_line(report))
-    return "\n".join(lines)
+        yield ""
+    yield summary_line(report)
+
+
+def stream(report: LintReport, color: bool = False) -> Iterator[str]:
+    return joined_lines(_blocks(report, color))
