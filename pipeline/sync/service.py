@@ -274,7 +274,7 @@ def sync_target(
                 f"{saved_plan.state_revision} → {state.revision})",
                 hint="make a new plan and review it again",
             )
-        apply_seal(settings, saved_plan, check)
+        apply_seal(settings, saved_plan, check, state=state, env=env)
         plan = saved_plan
         plan.quota = quota
         _check_quota(plan)
