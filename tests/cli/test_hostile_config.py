@@ -217,6 +217,14 @@ def test_a_rollout_with_a_control_character_is_one_line(tmp_path: Path, run: Run
             b' "type": "text", "title": "A", "path": "content/docs/a.md"}}}',
             "entries.'docs.a'.status: 'gone' is not one of active, draft",
         ),
+        (
+            b'{"version": 1, "target": {"environment": "local", "site": "s_local"}, '
+            b'"revision": 1, "entries": {"docs.a": {"doc_id": "d", "hash": "h", "status": '
+            b'"active", "type": "text", "title": "A", "path": "content/docs/a.md"}, "docs.b": '
+            b'{"doc_id": "d", "hash": "h", "status": "active", "type": "text", "title": "B", '
+            b'"path": "content/docs/b.md"}}}',
+            "entries 'docs.a' and 'docs.b' both hold document 'd'",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", [["plan"], ["sync", "--yes"], ["pause", "--env", "local"]])
