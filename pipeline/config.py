@@ -438,10 +438,29 @@ def settings_from_table(
                 )
             _check_api(env, where)
             environments[name] = env
+        _refuse_case_twins(environments, where)
     result: Settings = dataclasses.replace(
         settings, root=root, source=source, environments=environments
     )
     return result
+
+
+def _refuse_case_twins(environments: dict[str, EnvironmentConfig], where: Path) -> None:
+    """Two environments, or two sites of one, whose ids differ only in case would share one
+    state file on a case-insensitive disk (macOS, Windows): each sync would read the other's."""
+    groups: list[tuple[str, list[str]]] = [("environments", list(environments))]
+    groups += [(f"environments.{e.name}.sites", list(e.sites)) for e in environments.values()]
+    for table, ids in groups:
+        seen: dict[str, str] = {}
+        for value in ids:
+            other = seen.setdefault(value.casefold(), value)
+            if other != value:
+                raise ConfigError(
+                    f"[{table}]: {shown(other)} and {shown(value)} differ only in case; their "
+                    "state files would be one file on a case-insensitive disk",
+                    path=where,
+                    hint="give one of them another id",
+                )
 
 
 def _check_id(value: str, where: Path, what: str, key: str) -> None:

@@ -43,6 +43,9 @@ def _one_error(result_output: str) -> str:
         ('[environments.local.sites."a/b"]', "site id 'a/b'"),
         ('[environments.local.sites.".hidden"]', "site id '.hidden'"),
         ('[environments."../up"]\nbase_url = "sandbox:"', "environment name '../up'"),
+        ('[environments.local.sites."s_x\\n"]', "site id 's_x\\n'"),
+        ("[environments.local.sites.CON]", "site id 'CON'"),
+        ("[environments.local.sites.nul]", "site id 'nul'"),
     ],
 )
 def test_a_site_or_environment_id_that_is_a_path_is_refused(
@@ -55,6 +58,31 @@ def test_a_site_or_environment_id_that_is_a_path_is_refused(
     assert f"{root / 'kbsync.toml'}: " in result.output
     assert "not a safe identifier" in result.output
     assert not list(tmp_path.rglob("pwned*")) and not list(tmp_path.rglob("*.lock"))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "[environments.local.sites.S_local]",
+            "[environments.local.sites]: 's_local' and 'S_local' differ only in case",
+        ),
+        (
+            '[environments.Local]\nbase_url = "sandbox:"\ntenant_id = "t"\n'
+            "[environments.Local.sites.s_local]",
+            "[environments]: 'local' and 'Local' differ only in case",
+        ),
+    ],
+)
+def test_ids_that_differ_only_in_case_are_refused(
+    tmp_path: Path, run: Run, table: str, message: str
+) -> None:
+    """On macOS and Windows both would read and write one state file."""
+    root = _repo(tmp_path, LOCAL + table + "\n")
+    result = run(root, "pause", "--env", "local", "--reason", "maintenance")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {root / 'kbsync.toml'}: {message};")
+    assert not (root / ".kbsync" / "state").exists()
 
 
 def test_a_tenant_id_that_is_a_path_is_refused(tmp_path: Path, run: Run) -> None:
