@@ -481,7 +481,7 @@ def _check_environment_ids(env: EnvironmentConfig, where: Path) -> None:
         _check_id(env.tenant_id, where, "tenant id", f"{dotted}.tenant_id")
     if env.promote_from is not None:
         _check_id(env.promote_from, where, "environment name", f"{dotted}.promote_from")
-    if env.api_key_env is not None and not _VARIABLE_NAME.match(env.api_key_env):
+    if env.api_key_env is not None and not _VARIABLE_NAME.fullmatch(env.api_key_env):
         # Never quote the value: a key pasted here instead of its variable's name is common.
         raise ConfigError(
             f"{dotted}.api_key_env must be the name of an environment variable "

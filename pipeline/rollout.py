@@ -131,7 +131,7 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
         batch_id = raw.get("id")
         if (
             not isinstance(batch_id, str)
-            or not _BATCH_ID.match(batch_id)
+            or not _BATCH_ID.fullmatch(batch_id)
             or not is_safe_id(batch_id)
         ):
             raise ConfigError(
