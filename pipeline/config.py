@@ -340,7 +340,14 @@ class Settings:
             raise ConfigError(
                 f"no environment named {name!r} (configured: {known})",
                 path=where,
-                hint=f"add an [environments.{name}] table to {CONFIG_FILE}",
+                hint=next(
+                    (
+                        f"environment names are case-sensitive: did you mean {k!r}?"
+                        for k in sorted(self.environments)
+                        if k.casefold() == name.casefold()
+                    ),
+                    f"add an [environments.{name}] table to {CONFIG_FILE}",
+                ),
             ) from None
 
 

@@ -189,6 +189,21 @@ def test_a_rollout_environment_the_config_does_not_define_is_named(
     )
 
 
+def test_an_environment_named_in_another_case_says_which_was_meant(
+    tmp_path: Path, run: Run
+) -> None:
+    rollout = ROLLOUT_ALL + "  - id: later\n    include: [qa/**]\n    environments: [Local]\n"
+    root = _repo(tmp_path, rollout=rollout)
+    result = run(root, "lint")
+    assert result.exit_code == 2
+    assert result.output.endswith("  hint: environment names are case-sensitive: write 'local'\n")
+    result = run(_repo(tmp_path / "other", rollout=ROLLOUT_ALL), "plan", "--env", "LOCAL")
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "  hint: environment names are case-sensitive: did you mean 'local'?\n"
+    )
+
+
 def test_the_built_in_local_environment_is_defined(tmp_path: Path, run: Run) -> None:
     root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a")})  # no kbsync.toml
     assert run(root, "plan").exit_code == 0
