@@ -13,7 +13,9 @@ its item absent, unapproved or not routed to the target at the commit, or its ba
 deletion, and the document id the state records for it; a send or status change needs its item
 routed to the plan's target at the commit, and the document id the state (or the plan's own
 adopt) gives it; an adopt may not take a document the state gives another item; a delete of a
-document kbsync does not manage (`--prune`) may not name one it does; no item is planned twice.
+document kbsync does not manage (`--prune`) may not name one it does; no item is planned twice;
+an adopt must name a document the site's listing shows with the item's type and title
+(:func:`unjustified_adopts`, checked by the service, which holds the listing).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
 from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, OutboundCheck, membership
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
 from pipeline.sync.plan import Change, Plan
+from pipeline.sync.remote import RemoteSummary, match_key
 from pipeline.sync.state import TargetState
 from pipeline.yamlfile import parse_yaml
 
@@ -185,6 +188,33 @@ def unjustified_writes(
             why = _send_why(change, state, adopted, at_commit)
         if why is not None:
             wrong.append(f"{change.id} ({change.action}): {why}")
+    return wrong
+
+
+def unjustified_adopts(plan: Plan, state: TargetState, documents: list[RemoteSummary]) -> list[str]:
+    """Each adopt of `plan` the site's listing does not bear out, as "id (adopt): why".
+
+    An adopt sends nothing itself, but the update after it overwrites the document: it must be
+    on the site, of the item's type and title (Q&A: question), and the item must have no
+    document of its own there still (then kbsync would have updated that one).
+    """
+    by_id = {doc.doc_id: doc for doc in documents}
+    wrong: list[str] = []
+    for change in (c for c in plan.changes if c.action == "adopt"):
+        doc = by_id.get(change.doc_id or "")
+        payload = plan.payloads.get(change.id)
+        entry = state.entries.get(change.id)
+        why = None
+        if doc is None:
+            why = f"the site has no document {change.doc_id}"
+        elif payload is None or match_key(doc.type, doc.title, doc.question) != match_key(
+            payload.type, payload.title, payload.question or None
+        ):
+            why = f"document {change.doc_id} is not of its type and title"
+        elif entry is not None and entry.doc_id in by_id and entry.doc_id != change.doc_id:
+            why = f"its own document {entry.doc_id} is still on the site"
+        if why is not None:
+            wrong.append(f"{change.id} (adopt): {why}")
     return wrong
 
 

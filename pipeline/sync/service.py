@@ -22,7 +22,7 @@ from pipeline.sync.apply import Applier, ApplyResult, ProgressCallback, finish_s
 from pipeline.sync.desired import OutboundCheck, config_fingerprint, desired_set
 from pipeline.sync.plan import Plan, make_plan
 from pipeline.sync.remote import AmbiguousMatchError, ListingRefused, SiteListing, remote_summary
-from pipeline.sync.seal import apply_seal
+from pipeline.sync.seal import SealBrokenError, apply_seal, unjustified_adopts
 from pipeline.sync.state import (
     Hold,
     Pause,
@@ -280,6 +280,8 @@ def sync_target(
         _check_quota(plan)
         if not options.adopt and plan.count("adopt"):
             raise _no_adopt_refusal(plan)
+        if plan.count("adopt"):
+            _check_adopts(plan, state, listing)
         if plan.count("create") or state.journal:
             listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
@@ -330,6 +332,19 @@ def sync_target(
         outcome.waited_ready = True
         result.not_ready = wait_ready(client, target.site, state, options.ready_deadline)
     return outcome
+
+
+def _check_adopts(plan: Plan, state: TargetState, listing: SiteListing) -> None:
+    """A saved plan's adopts must be borne out by the site's listing (see `unjustified_adopts`)."""
+    wrong = unjustified_adopts(plan, state, listing.documents())
+    if wrong:
+        shown = "; ".join(wrong[:10]) + (" …" if len(wrong) > 10 else "")
+        raise SealBrokenError(
+            f"{plan.target.key}: the plan adopts {len(wrong)} document(s) the site does not "
+            f"match to its item: {shown}; nothing was written",
+            hint="the plan file was edited, or the site changed since: make a new plan and "
+            "review it again",
+        )
 
 
 def _check_claim(state: TargetState) -> None:

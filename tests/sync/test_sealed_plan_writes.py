@@ -208,3 +208,34 @@ def test_a_forged_activate_of_a_rolled_back_batch_is_refused(tmp_path: Path, kb:
     result = apply(root, kb, out, data)
     assert result.exit_code == 1, result.output
     assert "docs.returns (activate): its batch wants it draft" in result.stderr
+
+
+def test_a_forged_adopt_of_a_document_kbsync_does_not_manage_is_refused(
+    tmp_path: Path, kb: Run
+) -> None:
+    """An adopt sends nothing, but the update after it would overwrite a hand-made document."""
+    root = make_repo(tmp_path, {"returns": "Returns take 14 days.", "extra": "Hand-kept page."})
+    assert kb(root, "sync", "--yes").exit_code == 0
+    ids = state_doc_ids(root)
+    git(root, "rm", "-q", "content/docs/extra.md")
+    commit_all(root, "extra is kept by hand from now on")
+    [state] = (root / ".kbsync").rglob("s_local.json")
+    data = json.loads(state.read_text())
+    del data["entries"]["docs.extra"]  # the site keeps it, unmanaged
+    state.write_text(json.dumps(data))
+    root.joinpath("content/docs/returns.md").write_text(
+        doc("docs.returns", "About returns", "Returns take 30 days.")
+    )
+    commit_all(root, "30 days")
+    out, plan = plan_file(root, kb)
+    [update] = plan["changes"]
+    adopt = dict(update, action="adopt", doc_id=ids["docs.extra"], status="active")
+    plan["changes"] = [adopt, dict(update, doc_id=ids["docs.extra"])]
+
+    result = apply(root, kb, out, plan)
+
+    assert result.exit_code == 1, result.output
+    assert (
+        f"docs.returns (adopt): document {ids['docs.extra']} is not of its type and title"
+    ) in result.stderr
+    assert "Hand-kept page." in str(stored(root))
