@@ -20,7 +20,7 @@ from pipeline.errors import KbsyncError, UsageError
 from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.apply import Applier, ApplyResult, ProgressCallback, finish_state
 from pipeline.sync.desired import OutboundCheck, config_fingerprint, desired_set
-from pipeline.sync.plan import Plan, make_plan
+from pipeline.sync.plan import Change, Plan, make_plan
 from pipeline.sync.remote import AmbiguousMatchError, ListingRefused, SiteListing, remote_summary
 from pipeline.sync.seal import SealBrokenError, apply_seal, unjustified_adopts
 from pipeline.sync.state import (
@@ -188,6 +188,20 @@ def _no_adopt_refusal(plan: Plan) -> SyncRefused:
     )
 
 
+def _prune_refusal(plan: Plan, pruned: list[Change]) -> SyncRefused:
+    """A saved plan that deletes documents kbsync does not manage is applied only when the
+    sync says `--prune` too: nothing in a commit justifies such a delete, so the person
+    applying it repeats the choice (an edited plan could otherwise add any of the site's
+    hand-made documents)."""
+    shown = ", ".join(f"{c.doc_id} ({c.title})" for c in pruned[:5])
+    more = f" and {len(pruned) - 5} more" if len(pruned) > 5 else ""
+    return SyncRefused(
+        f"{plan.target.key}: the plan deletes {len(pruned)} document(s) kbsync does not "
+        f"manage: {shown}{more}; nothing was written",
+        hint="apply it with --prune if that is meant, or make a new plan without --prune",
+    )
+
+
 def _check_quota(plan: Plan) -> None:
     used, limit = plan.quota.get("used"), plan.quota.get("limit")
     if used is None or limit is None:
@@ -280,6 +294,9 @@ def sync_target(
         _check_quota(plan)
         if not options.adopt and plan.count("adopt"):
             raise _no_adopt_refusal(plan)
+        pruned = [c for c in plan.changes if c.action == "delete" and c.id not in state.entries]
+        if pruned and not options.prune:
+            raise _prune_refusal(plan, pruned)
         if plan.count("adopt"):
             _check_adopts(plan, state, listing)
         if plan.count("create") or state.journal:

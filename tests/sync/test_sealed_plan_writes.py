@@ -239,3 +239,45 @@ def test_a_forged_adopt_of_a_document_kbsync_does_not_manage_is_refused(
         f"docs.returns (adopt): document {ids['docs.extra']} is not of its type and title"
     ) in result.stderr
     assert "Hand-kept page." in str(stored(root))
+
+
+def unmanaged_extra(tmp_path: Path, kb: Run) -> tuple[Path, str]:
+    """A repository whose site holds "About extra", a document kbsync no longer manages."""
+    root = make_repo(tmp_path, {"returns": "Returns take 14 days.", "extra": "Hand-kept page."})
+    assert kb(root, "sync", "--yes").exit_code == 0
+    extra = state_doc_ids(root)["docs.extra"]
+    git(root, "rm", "-q", "content/docs/extra.md")
+    commit_all(root, "extra is kept by hand from now on")
+    [state] = (root / ".kbsync").rglob("s_local.json")
+    data = json.loads(state.read_text())
+    del data["entries"]["docs.extra"]
+    state.write_text(json.dumps(data))
+    return root, extra
+
+
+def test_a_prune_added_to_a_plan_is_applied_only_with_prune(tmp_path: Path, kb: Run) -> None:
+    """No commit justifies deleting a hand-made document: whoever applies it says --prune."""
+    root, extra = unmanaged_extra(tmp_path, kb)
+    out, data = plan_file(root, kb)
+    assert data["changes"] == []
+    data["changes"] = [dict(change("delete", extra, extra), title="About extra")]
+
+    result = apply(root, kb, out, data)
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: local/s_local: the plan deletes 1 document(s) kbsync does not manage: {extra} "
+        "(About extra); nothing was written\n"
+        "  hint: apply it with --prune if that is meant, or make a new plan without --prune\n"
+    )
+    assert "About extra" in titles(root)
+
+
+def test_a_plan_made_with_prune_applies_with_prune(tmp_path: Path, kb: Run) -> None:
+    root, _extra = unmanaged_extra(tmp_path, kb)
+    out = root / "plan.json"
+    made = kb(root, "plan", "--prune", "--out", str(out))
+    assert made.exit_code == 0, made.output
+    result = kb(root, "sync", "--plan", str(out), "--yes", "--prune", "--allow-mass-delete")
+    assert result.exit_code == 0, result.output
+    assert titles(root) == ["About returns", "Lockers"]
