@@ -211,7 +211,12 @@ def unjustified_adopts(plan: Plan, state: TargetState, documents: list[RemoteSum
             payload.type, payload.title, payload.question or None
         ):
             why = f"document {change.doc_id} is not of its type and title"
-        elif entry is not None and entry.doc_id in by_id and entry.doc_id != change.doc_id:
+        elif (
+            entry is not None
+            and entry.doc_id != change.doc_id
+            and entry.doc_id in by_id
+            and by_id[entry.doc_id].type == doc.type  # of another type, the record was wrong
+        ):
             why = f"its own document {entry.doc_id} is still on the site"
         if why is not None:
             wrong.append(f"{change.id} (adopt): {why}")
