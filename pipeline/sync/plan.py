@@ -215,12 +215,18 @@ class Plan:
                 kbsync_version=str(data["kbsync_version"]),
                 payload_format=int(data["payload_format"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UsageError(
                 f"{where}: not a kbsync plan ({exc.__class__.__name__}: {exc})",
                 hint="make it with: kbsync plan --env ENV --out plan.json",
             ) from None
         for change in plan.changes:
+            if change.action not in ORDER:
+                raise UsageError(
+                    f"{where}: change {change.id!r} has action {change.action!r}, not one of "
+                    f"{', '.join(ORDER)}",
+                    hint="make a new plan: kbsync plan --env ENV --out plan.json",
+                )
             if change.action in ("create", "update", "adopt") and change.id not in plan.payloads:
                 raise UsageError(f"{where}: the plan has no payload for {change.id!r}")
         return plan

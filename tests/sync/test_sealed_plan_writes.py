@@ -281,3 +281,22 @@ def test_a_plan_made_with_prune_applies_with_prune(tmp_path: Path, kb: Run) -> N
     result = kb(root, "sync", "--plan", str(out), "--yes", "--prune", "--allow-mass-delete")
     assert result.exit_code == 0, result.output
     assert titles(root) == ["About returns", "Lockers"]
+
+
+def test_a_plan_with_an_unknown_action_or_a_payloads_list_is_one_line(
+    tmp_path: Path, kb: Run
+) -> None:
+    root = make_repo(tmp_path, {})
+    out, data = plan_file(root, kb)
+    data["changes"][0]["action"] = "purge"
+    result = apply(root, kb, out, data)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {out}: change 'docs.lockers' has action 'purge', not one of create, adopt, "
+    )
+    out, data = plan_file(root, kb)
+    data["payloads"] = []
+    result = apply(root, kb, out, data)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {out}: not a kbsync plan (AttributeError: ")
+    assert titles(root) == []
