@@ -41,6 +41,10 @@ CASES = {
 }
 
 
+def titles(root: Path) -> list[str]:
+    return sorted(str(d["title"]) for d in stored(root))
+
+
 def visible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
@@ -51,10 +55,17 @@ def test_an_invisible_character_does_not_smuggle_a_secret_out(
 ) -> None:
     body, secret, rule = CASES[name]
     root = make_repo(tmp_path, {name: body})
-    result = kb(root, "sync", "--yes")
+    result = kb(root, "sync", "--yes", "--skip-lint")  # the gate alone: lint is bypassed
     assert result.exit_code == 1, result.output
     assert f"blocked docs.{name}:" in result.stdout
     assert f"content/docs/{name}.md:9: {rule}:" in result.stdout
     assert secret not in visible(result.output)
-    assert sorted(str(d["title"]) for d in stored(root)) == ["Lockers"]
+    assert titles(root) == ["Lockers"]
     assert secret.encode() not in visible(kbsync_bytes(root).decode("utf-8", "replace")).encode()
+
+
+def test_lint_finds_a_key_split_by_a_typed_zero_width_space(tmp_path: Path, kb: Run) -> None:
+    root = make_repo(tmp_path, {"aws_zwsp": CASES["aws_zwsp"][0]})
+    result = kb(root, "lint", "--no-cache")
+    assert result.exit_code == 1
+    assert "secrets.cloud-key" in result.output
