@@ -373,7 +373,14 @@ class Settings:
             raise ConfigError(
                 f"no environment named {name!r} (configured: {known})",
                 path=where,
-                hint=f"add an [environments.{name}] table to {CONFIG_FILE}",
+                hint=next(
+                    (
+                        f"environment names are case-sensitive: did you mean {k!r}?"
+                        for k in sorted(self.environments)
+                        if k.casefold() == name.casefold()
+                    ),
+                    f"add an [environments.{name}] table to {CONFIG_FILE}",
+                ),
             ) from None
 
 
@@ -473,10 +480,29 @@ def settings_from_table(
             _check_api(env, where)
             _check_sites(env, where)
             environments[name] = env
+        _refuse_case_twins(environments, where)
     result: Settings = dataclasses.replace(
         settings, root=root, source=source, environments=environments
     )
     return result
+
+
+def _refuse_case_twins(environments: dict[str, EnvironmentConfig], where: Path) -> None:
+    """Two environments, or two sites of one, whose ids differ only in case would share one
+    state file on a case-insensitive disk (macOS, Windows): each sync would read the other's."""
+    groups: list[tuple[str, list[str]]] = [("environments", list(environments))]
+    groups += [(f"environments.{e.name}.sites", list(e.sites)) for e in environments.values()]
+    for table, ids in groups:
+        seen: dict[str, str] = {}
+        for value in ids:
+            other = seen.setdefault(value.casefold(), value)
+            if other != value:
+                raise ConfigError(
+                    f"[{table}]: {shown(other)} and {shown(value)} differ only in case; their "
+                    "state files would be one file on a case-insensitive disk",
+                    path=where,
+                    hint="give one of them another id",
+                )
 
 
 def _check_id(value: str, where: Path, what: str, key: str) -> None:
@@ -497,7 +523,7 @@ def _check_environment_ids(env: EnvironmentConfig, where: Path) -> None:
         _check_id(env.tenant_id, where, "tenant id", f"{dotted}.tenant_id")
     if env.promote_from is not None:
         _check_id(env.promote_from, where, "environment name", f"{dotted}.promote_from")
-    if env.api_key_env is not None and not _VARIABLE_NAME.match(env.api_key_env):
+    if env.api_key_env is not None and not _VARIABLE_NAME.fullmatch(env.api_key_env):
         # Never quote the value: a key pasted here instead of its variable's name is common.
         raise ConfigError(
             f"{dotted}.api_key_env must be the name of an environment variable "

@@ -134,7 +134,7 @@ def rollout_from_data(data: Any, path: Path, node: Any = None) -> Rollout:
         batch_id = raw.get("id")
         if (
             not isinstance(batch_id, str)
-            or not _BATCH_ID.match(batch_id)
+            or not _BATCH_ID.fullmatch(batch_id)
             or not is_safe_id(batch_id)
         ):
             raise ConfigError(
@@ -198,8 +198,17 @@ def check_environments(rollout: Rollout, defined: Iterable[str], config: Path | 
                     f"define (defined: {', '.join(sorted(known))})",
                     path=rollout.source,
                     line=batch.line or None,
-                    hint=f"fix the name, or add an [environments.{name}] table to {where}",
+                    hint=_case_hint(name, known)
+                    or f"fix the name, or add an [environments.{name}] table to {where}",
                 )
+
+
+def _case_hint(name: str, known: Iterable[str]) -> str | None:
+    """`Production` for `production`: names are compared exactly, so say which one was meant."""
+    same = [k for k in sorted(known) if k.casefold() == name.casefold()]
+    if not same:
+        return None
+    return f"environment names are case-sensitive: write {same[0]!r}"
 
 
 def _is_str_list(value: Any) -> bool:

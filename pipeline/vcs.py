@@ -197,3 +197,40 @@ def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes |
         elif len(header) == 3:
             at += int(header[2]) + 1
     return out
+
+
+def paths_containing(root: Path, commit: str, needle: str, under: str) -> list[str] | None:
+    """Paths (relative to `root`) under folder `under` at `commit` whose bytes contain `needle`.
+
+    One `git grep` over the commit's tree (never the working tree); None when the repository
+    does not know `commit`. Used to look for an item by its id anywhere in a commit.
+    """
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    sha = resolve(repo, f"{commit}^{{commit}}")
+    if sha is None:
+        return None
+    top = Path(repo.working_tree_dir or root).resolve()
+    try:
+        prefix = root.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return None
+    prefix = "" if prefix == "." else prefix + "/"
+    done = subprocess.run(
+        ["git", "grep", "-l", "-z", "-F", "-e", needle, sha, "--", f"{prefix}{under}"],
+        cwd=top,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode not in (0, 1):  # 1: no match
+        return None
+    out: list[str] = []
+    for raw in done.stdout.split(b"\0"):
+        if not raw:
+            continue
+        path = raw.decode("utf-8", "surrogateescape").split(":", 1)[1]
+        if path.startswith(prefix):
+            out.append(path[len(prefix) :])
+    return out

@@ -101,6 +101,8 @@ def parse_yaml(
         parser = loader(text)  # PyYAML's checks the characters here already
         try:
             node = parser.get_single_node()
+            if node is not None:
+                _refuse_duplicate_keys(node)
             data = parser.construct_document(node) if construct and node is not None else None
         finally:
             parser.dispose()
@@ -118,6 +120,35 @@ def parse_yaml(
         # second line is an offset into a string the user never saw, so only the first is kept.
         raise YamlSyntaxError(str(exc).split("\n", 1)[0]) from None
     return YamlText(data, node)
+
+
+def _refuse_duplicate_keys(root: yaml.Node) -> None:
+    """A key given twice in one mapping is an error: YAML's loaders keep the last one silently,
+    so `status: draft` above `status: approved`, or a second `environments:` in a batch, would
+    quietly decide what is published where."""
+    stack = [root]
+    seen_nodes: set[int] = set()  # aliases share nodes: each is walked once
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            names: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    name = str(key.value)
+                    if name in names:  # the line is the second's (callers shift it)
+                        raise YamlSyntaxError(
+                            f"duplicate key {name!r} (given twice in one mapping): YAML would "
+                            "silently keep only the last",
+                            line=line_of(key),
+                            column=int(key.start_mark.column) + 1,
+                        )
+                    names.add(name)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def read_yaml_file(path: Path, *, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> YamlText:

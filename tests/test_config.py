@@ -162,6 +162,12 @@ def test_ids_that_could_be_paths_are_refused(
     assert message + " is not a safe identifier (letters, digits" in error.value.message
 
 
+def test_a_variable_name_with_a_final_line_break_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as error:
+        _load(_env(api_key_env="KBSYNC_PROD_API_KEY\n"), tmp_path)
+    assert "api_key_env must be the name of an environment variable" in error.value.message
+
+
 def test_a_key_pasted_as_the_variable_name_is_not_quoted(tmp_path: Path) -> None:
     key = "sk_live 51Hx9Lm2Qw8Zr4Tt"
     with pytest.raises(ConfigError) as error:

@@ -10,7 +10,19 @@ from pipeline.ids import contained, is_safe_id, shown
 
 
 @pytest.mark.parametrize(
-    "value", ["s_local", "help.v2", "A-1", "_x", "-x", "t_" + "a" * 126, "a.b.c"]
+    "value",
+    [
+        "s_local",
+        "help.v2",
+        "A-1",
+        "_x",
+        "-x",
+        "t_" + "a" * 126,
+        "a.b.c",
+        "console",
+        "com10",
+        "nul_x",
+    ],
 )
 def test_safe_ids(value: str) -> None:
     assert is_safe_id(value)
@@ -19,7 +31,7 @@ def test_safe_ids(value: str) -> None:
 @pytest.mark.parametrize(
     "value",
     ["", ".", "..", ".hidden", "a..b", "../x", "a/b", "a\\b", "x.", "x.lock", "a b", "a\nb",
-     "é", "x" * 129, "a:b", "a@{b", None, 3],
+     "é", "x" * 129, "a:b", "a@{b", None, 3, "s_help\n", "CON", "nul", "Aux.v2", "com1", "LPT9"],
 )  # fmt: skip
 def test_unsafe_ids(value: object) -> None:
     assert not is_safe_id(value)

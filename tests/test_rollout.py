@@ -17,9 +17,9 @@ def _write(tmp_path: Path, text: str) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("batch_id", ["a..b", "core.", "core.lock"])
+@pytest.mark.parametrize("batch_id", ["a..b", "core.", "core.lock", "core\\n"])
 def test_a_batch_id_that_is_not_safe_is_refused(tmp_path: Path, batch_id: str) -> None:
-    root = _write(tmp_path, f"batches:\n  - id: '{batch_id}'\n    include: ['**']\n")
+    root = _write(tmp_path, f'batches:\n  - id: "{batch_id}"\n    include: ["**"]\n')
     with pytest.raises(ConfigError, match=r"rollout.yaml:2: batch #1: 'id' must match"):
         load_rollout(root)
 

@@ -179,3 +179,44 @@ def test_a_control_character_in_frontmatter_is_a_one_line_finding() -> None:
         "frontmatter is not valid YAML: unacceptable character #x0007"
     )
     assert "\n" not in problem.message
+
+
+@LOADERS
+def test_a_key_given_twice_is_a_syntax_error_on_its_second_line(
+    loader: type[yaml.SafeLoader],
+) -> None:
+    """YAML's loaders keep the last value silently."""
+    text = "batches:\n  - id: core\n    environments: [local]\n    environments: [production]\n"
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse_yaml(text, loader=loader)
+    assert caught.value.problem == (
+        "duplicate key 'environments' (given twice in one mapping): YAML would silently keep "
+        "only the last"
+    )
+    assert (caught.value.line, caught.value.column) == (4, 5)
+
+
+def test_an_alias_and_a_merge_key_are_no_duplicates() -> None:
+    text = "base: &b {a: 1}\none: *b\ntwo: *b\nthree:\n  <<: *b\n  c: 2\n"
+    assert parse_yaml(text).data["three"] == {"a": 1, "c": 2}
+
+
+def test_a_second_environments_key_in_rollout_yaml_is_exit_2(tmp_path: Path, run: Run) -> None:
+    """Before: the last list won, approving the batch for production without a word."""
+    twice = ROLLOUT + "    environments: [local, production]\n"
+    root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a"), "content/rollout.yaml": twice})
+    result = run(root, "plan", "--offline")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: {root / 'content' / 'rollout.yaml'}:5: not valid YAML: duplicate key "
+        "'environments' (given twice in one mapping): YAML would silently keep only the last\n"
+    )
+
+
+def test_a_status_given_twice_in_frontmatter_is_a_finding_and_never_approves() -> None:
+    text = "---\nid: docs.a\ntitle: A\nstatus: draft\nstatus: approved\n---\nBody.\n"
+    item, problems = parse_item("content/docs/a.md", text, "doc")
+    assert item is None
+    [problem] = problems
+    assert (problem.rule, problem.line) == ("schema.yaml", 5)
+    assert "duplicate key 'status' (given twice in one mapping)" in problem.message

@@ -14,12 +14,19 @@ and `sync` runs lint first: Presidio's pattern recognizers (e-mail, phone, card,
 on a line only for a candidate value (a digit run, an `@…`) that the source file does not hold
 verbatim, and the spaCy model, which finds names, only on lines holding a capitalised word
 that is not a word of the source file, i.e. one that markup split (`**Jo**hn` → `John`).
+
+Invisible characters (Unicode's format characters: zero-width spaces and joiners, soft hyphens,
+word joiners, direction marks — written as such or as entities like `&shy;`) are removed from
+the text before it is checked: a token they split reads whole to the assistant and to whoever
+copies it, so `AKIA\u200bZQ7…` is the key, not two harmless words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+import regex
 
 from pipeline.config import CONFIG_FILE, Settings
 from pipeline.corpus import Document, Item, SourceFile
@@ -36,9 +43,12 @@ from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
 
 _WORD = re.compile(r"[^\W_]+")
-_JOIN = re.compile(r"[^\W_](?:[*_~`]+|<!--.*?-->|<[^<>]*>)+[^\W_]", re.S)
-"""Markup inside a word (`Jo**hn**`, `Mi<b>ke</b>`): only its removal makes a word the source
-does not hold, so a file without it needs no name check on its payload."""
+_INVISIBLE = regex.compile(r"\p{Cf}+")
+"""Format characters: invisible, so a token they split still reads (and copies) whole."""
+_JOIN = regex.compile(r"[^\W_](?:[*_~`\p{Cf}]+|<!--.*?-->|<[^<>]*>|&#?\w+;)+[^\W_]", regex.S)
+"""Markup, an entity or an invisible character inside a word (`Jo**hn**`, `Mi<b>ke</b>`,
+`J&#111;hn`): only its removal makes a word the source does not hold, so a file without it
+needs no name check on its payload."""
 _HINT = re.compile(r"[\d@]|::|:[0-9a-f]{1,4}:|-[0-9a-f]{4}-", re.I)
 """Every pii candidate expression needs one of these (URL, off by default, has none)."""
 _PREFIX = 6
@@ -83,7 +93,11 @@ class OutboundChecker:
 
     def __call__(self, item: Item, outbound: OutboundText) -> list[OutboundFinding]:
         """Every secret and personal datum in `outbound`, not suppressed in `item`'s file."""
-        found = [*self._secret_findings(item, outbound), *self._pii_findings(item, outbound)]
+        outbound, hidden = _visible(outbound)
+        found = [
+            *self._secret_findings(item, outbound),
+            *self._pii_findings(item, outbound, hidden),
+        ]
         if not found:
             return []
         suppressions = parse_suppressions(item)
@@ -102,7 +116,10 @@ class OutboundChecker:
             message = f"{detection.label} ({detection.masked}) {WHERE}: {self._remedies[rule]}"
             yield OutboundFinding(rule, item.path, line, message)
 
-    def _pii_findings(self, item: Item, outbound: OutboundText) -> Iterator[OutboundFinding]:
+    def _pii_findings(
+        self, item: Item, outbound: OutboundText, hidden: frozenset[int]
+    ) -> Iterator[OutboundFinding]:
+        """`hidden`: lines that held invisible characters (lint's view of them proves nothing)."""
         if not self._entities:
             return
         text, source = outbound.text, item.text
@@ -117,7 +134,7 @@ class OutboundChecker:
         starts = [0]
         for line in lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
-        regions = self._novel_regions(text, starts, changed, source)
+        regions = self._novel_regions(text, starts, changed, source, hidden)
         joined = _JOIN.search(source, item.body_start) is not None
         ner_lines = _new_name_lines(changed, source) if joined else [""] * len(changed)
         if not regions and not any(ner_lines):
@@ -149,10 +166,11 @@ class OutboundChecker:
                 yield OutboundFinding(spec.rule_id, item.path, number, message)
 
     def _novel_regions(
-        self, text: str, starts: list[int], changed: list[str], source: str
+        self, text: str, starts: list[int], changed: list[str], source: str, hidden: frozenset[int]
     ) -> list[Region]:
         """One region per changed line (with the line before, for context words) holding a
-        candidate value of some entity that the source does not hold verbatim."""
+        candidate value of some entity that the source does not hold verbatim (on a `hidden`
+        line, any candidate: an invisible character may have split the value lint saw)."""
         if not self._candidates:
             return []
         regions: list[Region] = []
@@ -162,13 +180,24 @@ class OutboundChecker:
             entities = frozenset(
                 name
                 for name, candidate in self._candidates.items()
-                if _has_new_candidate(line, candidate, source)
+                if _has_new_candidate(line, candidate, "" if index in hidden else source)
             )
             if entities:
                 lo = starts[max(index - 1, 0)]
                 hi = starts[index] + len(line)
                 regions.append(Region(text[lo:hi], ((0, lo),), None, entities))
         return regions
+
+
+def _visible(outbound: OutboundText) -> tuple[OutboundText, frozenset[int]]:
+    """`outbound` without invisible characters (none is a line break: lines keep their place),
+    and the indexes of the lines that held some."""
+    if not _INVISIBLE.search(outbound.text):
+        return outbound, frozenset()
+    lines = outbound.text.split("\n")
+    hidden = frozenset(i for i, line in enumerate(lines) if _INVISIBLE.search(line))
+    text = "\n".join(_INVISIBLE.sub("", line) for line in lines)
+    return OutboundText(outbound.path, text, outbound.origins), hidden
 
 
 def _origin_text(item: Item, outbound: OutboundText, index: int) -> str:

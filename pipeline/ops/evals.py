@@ -191,7 +191,7 @@ def _case(raw: Any, index: int, path: Path, line: int) -> EvalCase:
             line=line,
         )
     case_id = raw.get("id")
-    if not isinstance(case_id, str) or not _ID.match(case_id):
+    if not isinstance(case_id, str) or not _ID.fullmatch(case_id):
         raise ConfigError(
             f"{label}: 'id' must be a short name of letters, digits, '.', '_' or '-'",
             path=path,

@@ -60,7 +60,7 @@ def load_record(
     if not isinstance(record, dict):
         raise _bad_record(where, "it is not a JSON object")
     commit = record.get("commit")
-    if commit is not None and not (isinstance(commit, str) and _COMMIT.match(commit)):
+    if commit is not None and not (isinstance(commit, str) and _COMMIT.fullmatch(commit)):
         raise _bad_record(where, "its commit is not a commit id")
     return record
 

@@ -169,7 +169,7 @@ def _parse_scope(spec: Any, label: str, source: Path | str) -> Scope:
     if unknown:
         raise ConfigError(f"{label}: unknown field(s) {', '.join(sorted(unknown))}", path=source)
     tenant_id = spec.get("tenant_id")
-    if not isinstance(tenant_id, str) or not _ID_PATTERN.match(tenant_id):
+    if not isinstance(tenant_id, str) or not _ID_PATTERN.fullmatch(tenant_id):
         raise ConfigError(
             f"{label}: tenant_id must be an id like 't_acme' (letters, digits, '._-')", path=source
         )
@@ -177,7 +177,7 @@ def _parse_scope(spec: Any, label: str, source: Path | str) -> Scope:
     if (
         not isinstance(site_ids, list)
         or not site_ids
-        or not all(isinstance(s, str) and _ID_PATTERN.match(s) for s in site_ids)
+        or not all(isinstance(s, str) and _ID_PATTERN.fullmatch(s) for s in site_ids)
     ):
         raise ConfigError(
             f"{label}: site_ids must be a non-empty list of ids like 's_help'", path=source

@@ -215,12 +215,18 @@ class Plan:
                 kbsync_version=str(data["kbsync_version"]),
                 payload_format=int(data["payload_format"]),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UsageError(
                 f"{where}: not a kbsync plan ({exc.__class__.__name__}: {exc})",
                 hint="make it with: kbsync plan --env ENV --out plan.json",
             ) from None
         for change in plan.changes:
+            if change.action not in ORDER:
+                raise UsageError(
+                    f"{where}: change {change.id!r} has action {change.action!r}, not one of "
+                    f"{', '.join(ORDER)}",
+                    hint="make a new plan: kbsync plan --env ENV --out plan.json",
+                )
             if change.action in ("create", "update", "adopt") and change.id not in plan.payloads:
                 raise UsageError(f"{where}: the plan has no payload for {change.id!r}")
         return plan
@@ -276,12 +282,21 @@ def make_plan(
         if want.payload is not None:
             plan.payloads[item_id] = want.payload
         vouched = entry is not None and bool(entry.doc_id)
-        if entry is not None and vouched and not (checked and entry.doc_id not in by_doc):
-            remote_doc = by_doc.get(entry.doc_id) if checked else None
+        listed = by_doc.get(entry.doc_id) if checked and entry is not None else None
+        # A record naming a document of another type is wrong (a hand edit, another item's id):
+        # that document is not this item's, and updating it would overwrite someone else's.
+        foreign = listed is not None and listed.type != want.type
+        if entry is not None and vouched and not (checked and (listed is None or foreign)):
+            remote_doc = listed
             _plan_known(plan, want, entry, remote_doc)
         else:
-            gone = vouched  # and not on the site's listing
-            if gone and entry is not None:
+            gone = vouched  # and not on the site's listing, or not this item's
+            if foreign and entry is not None and listed is not None:
+                plan.drift.append(
+                    f"{item_id}: the record names document {entry.doc_id}, which is a "
+                    f"{listed.type} document, not {want.type}: matched again"
+                )
+            elif gone and entry is not None:
                 plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
             try:
                 remote_doc = _plan_unknown(plan, want, index, claimed, gone=gone)

@@ -20,9 +20,9 @@ from pipeline.errors import KbsyncError, UsageError
 from pipeline.rollout import Rollout, load_rollout
 from pipeline.sync.apply import Applier, ApplyResult, ProgressCallback, finish_state
 from pipeline.sync.desired import OutboundCheck, config_fingerprint, desired_set
-from pipeline.sync.plan import Plan, make_plan
+from pipeline.sync.plan import Change, Plan, make_plan
 from pipeline.sync.remote import AmbiguousMatchError, ListingRefused, SiteListing, remote_summary
-from pipeline.sync.seal import apply_seal
+from pipeline.sync.seal import SealBrokenError, apply_seal, unjustified_adopts
 from pipeline.sync.state import (
     Hold,
     Pause,
@@ -188,6 +188,20 @@ def _no_adopt_refusal(plan: Plan) -> SyncRefused:
     )
 
 
+def _prune_refusal(plan: Plan, pruned: list[Change]) -> SyncRefused:
+    """A saved plan that deletes documents kbsync does not manage is applied only when the
+    sync says `--prune` too: nothing in a commit justifies such a delete, so the person
+    applying it repeats the choice (an edited plan could otherwise add any of the site's
+    hand-made documents)."""
+    shown = ", ".join(f"{c.doc_id} ({c.title})" for c in pruned[:5])
+    more = f" and {len(pruned) - 5} more" if len(pruned) > 5 else ""
+    return SyncRefused(
+        f"{plan.target.key}: the plan deletes {len(pruned)} document(s) kbsync does not "
+        f"manage: {shown}{more}; nothing was written",
+        hint="apply it with --prune if that is meant, or make a new plan without --prune",
+    )
+
+
 def _check_quota(plan: Plan) -> None:
     used, limit = plan.quota.get("used"), plan.quota.get("limit")
     if used is None or limit is None:
@@ -274,12 +288,17 @@ def sync_target(
                 f"{saved_plan.state_revision} → {state.revision})",
                 hint="make a new plan and review it again",
             )
-        apply_seal(settings, saved_plan, check)
+        apply_seal(settings, saved_plan, check, state=state, env=env)
         plan = saved_plan
         plan.quota = quota
         _check_quota(plan)
         if not options.adopt and plan.count("adopt"):
             raise _no_adopt_refusal(plan)
+        pruned = [c for c in plan.changes if c.action == "delete" and c.id not in state.entries]
+        if pruned and not options.prune:
+            raise _prune_refusal(plan, pruned)
+        if plan.count("adopt"):
+            _check_adopts(plan, state, listing)
         if plan.count("create") or state.journal:
             listing.documents()  # refuse here, before the claim, if it cannot be read whole
     else:
@@ -330,6 +349,19 @@ def sync_target(
         outcome.waited_ready = True
         result.not_ready = wait_ready(client, target.site, state, options.ready_deadline)
     return outcome
+
+
+def _check_adopts(plan: Plan, state: TargetState, listing: SiteListing) -> None:
+    """A saved plan's adopts must be borne out by the site's listing (see `unjustified_adopts`)."""
+    wrong = unjustified_adopts(plan, state, listing.documents())
+    if wrong:
+        shown = "; ".join(wrong[:10]) + (" …" if len(wrong) > 10 else "")
+        raise SealBrokenError(
+            f"{plan.target.key}: the plan adopts {len(wrong)} document(s) the site does not "
+            f"match to its item: {shown}; nothing was written",
+            hint="the plan file was edited, or the site changed since: make a new plan and "
+            "review it again",
+        )
 
 
 def _check_claim(state: TargetState) -> None:

@@ -161,8 +161,16 @@ class TargetState:
             records = _typed(data.get("records", {}), dict, "records")
             entries = _records(Entry, data.get("entries", {}), "entries")
             holds = _records(Hold, data.get("holds", {}), "holds")
+            owners: dict[str, str] = {}
             for key, entry in entries.items():
                 _one_of(entry.status, ("active", "draft"), f"entries.{shown(key)}.status")
+                if entry.doc_id and entry.doc_id in owners:
+                    # Each would overwrite the other's document, and one item's own would be lost.
+                    raise ValueError(
+                        f"entries {shown(owners[entry.doc_id])} and {shown(key)} both hold "
+                        f"document {shown(entry.doc_id)}"
+                    )
+                owners[entry.doc_id] = key
             for key, hold in holds.items():
                 _one_of(hold.mode, ("draft", "delete"), f"holds.{shown(key)}.mode")
             return cls(

@@ -43,6 +43,9 @@ def _one_error(result_output: str) -> str:
         ('[environments.local.sites."a/b"]', "site id 'a/b'"),
         ('[environments.local.sites.".hidden"]', "site id '.hidden'"),
         ('[environments."../up"]\nbase_url = "sandbox:"', "environment name '../up'"),
+        ('[environments.local.sites."s_x\\n"]', "site id 's_x\\n'"),
+        ("[environments.local.sites.CON]", "site id 'CON'"),
+        ("[environments.local.sites.nul]", "site id 'nul'"),
     ],
 )
 def test_a_site_or_environment_id_that_is_a_path_is_refused(
@@ -55,6 +58,31 @@ def test_a_site_or_environment_id_that_is_a_path_is_refused(
     assert f"{root / 'kbsync.toml'}: " in result.output
     assert "not a safe identifier" in result.output
     assert not list(tmp_path.rglob("pwned*")) and not list(tmp_path.rglob("*.lock"))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "[environments.local.sites.S_local]",
+            "[environments.local.sites]: 's_local' and 'S_local' differ only in case",
+        ),
+        (
+            '[environments.Local]\nbase_url = "sandbox:"\ntenant_id = "t"\n'
+            "[environments.Local.sites.s_local]",
+            "[environments]: 'local' and 'Local' differ only in case",
+        ),
+    ],
+)
+def test_ids_that_differ_only_in_case_are_refused(
+    tmp_path: Path, run: Run, table: str, message: str
+) -> None:
+    """On macOS and Windows both would read and write one state file."""
+    root = _repo(tmp_path, LOCAL + table + "\n")
+    result = run(root, "pause", "--env", "local", "--reason", "maintenance")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {root / 'kbsync.toml'}: {message};")
+    assert not (root / ".kbsync" / "state").exists()
 
 
 def test_a_tenant_id_that_is_a_path_is_refused(tmp_path: Path, run: Run) -> None:
@@ -161,6 +189,21 @@ def test_a_rollout_environment_the_config_does_not_define_is_named(
     )
 
 
+def test_an_environment_named_in_another_case_says_which_was_meant(
+    tmp_path: Path, run: Run
+) -> None:
+    rollout = ROLLOUT_ALL + "  - id: later\n    include: [qa/**]\n    environments: [Local]\n"
+    root = _repo(tmp_path, rollout=rollout)
+    result = run(root, "lint")
+    assert result.exit_code == 2
+    assert result.output.endswith("  hint: environment names are case-sensitive: write 'local'\n")
+    result = run(_repo(tmp_path / "other", rollout=ROLLOUT_ALL), "plan", "--env", "LOCAL")
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "  hint: environment names are case-sensitive: did you mean 'local'?\n"
+    )
+
+
 def test_the_built_in_local_environment_is_defined(tmp_path: Path, run: Run) -> None:
     root = write_repo(tmp_path, {"content/docs/a.md": doc("docs.a")})  # no kbsync.toml
     assert run(root, "plan").exit_code == 0
@@ -216,6 +259,14 @@ def test_a_rollout_with_a_control_character_is_one_line(tmp_path: Path, run: Run
             b'"revision": 1, "entries": {"docs.a": {"doc_id": "d", "hash": "h", "status": "gone",'
             b' "type": "text", "title": "A", "path": "content/docs/a.md"}}}',
             "entries.'docs.a'.status: 'gone' is not one of active, draft",
+        ),
+        (
+            b'{"version": 1, "target": {"environment": "local", "site": "s_local"}, '
+            b'"revision": 1, "entries": {"docs.a": {"doc_id": "d", "hash": "h", "status": '
+            b'"active", "type": "text", "title": "A", "path": "content/docs/a.md"}, "docs.b": '
+            b'{"doc_id": "d", "hash": "h", "status": "active", "type": "text", "title": "B", '
+            b'"path": "content/docs/b.md"}}}',
+            "entries 'docs.a' and 'docs.b' both hold document 'd'",
         ),
     ],
 )

@@ -188,3 +188,23 @@ def test_the_match_index_finds_what_a_scan_of_the_listing_finds(
 ) -> None:
     found = MatchIndex(docs).candidates(doc_type, title, question, claimed)
     assert found == candidates(docs, doc_type, title, question, claimed)
+
+
+def test_a_record_naming_a_document_of_another_type_is_matched_again_not_overwritten() -> None:
+    """A hand-edited state gives the welcome page the id of a Q&A entry: `--refresh` used to
+    plan "edited in Uppzy: restore it", overwriting that entry with the page."""
+    want = _item("docs.welcome", "Welcome", "Hello.")
+    state = TargetState(target=TARGET, entries={want.id: _entry(want, "doc_qa")})
+    remote = [
+        RemoteSummary("doc_qa", "qa", "How do I log in?", "active", None, "How do I log in?"),
+        _remote(want, "doc_page", status="active"),
+    ]
+    desired = DesiredSet(items={want.id: want})
+    plan = make_plan(desired, state, head_commit="1" * 40, remote=remote, refresh=True)
+    assert [(c.action, c.id, c.doc_id) for c in plan.changes] == [
+        ("adopt", "docs.welcome", "doc_page")
+    ]
+    assert plan.drift == [
+        "docs.welcome: the record names document doc_qa, which is a qa document, not text: "
+        "matched again"
+    ]

@@ -7,14 +7,21 @@ is nothing to find: one `str.lower()` and substring tests decide which expressio
 
 Where detections overlap, the more specific wins (a GitHub token after `Authorization: Bearer`
 is a `vcs-token`, not a `bearer-token`; an AWS key after `api_key =` is a `cloud-key`).
+
+Invisible characters (Unicode format characters: zero-width spaces and joiners, soft hyphens,
+word joiners) are skipped: `AKIA\u200bZQ7…` is the key to whoever reads or copies it. A text
+holding some is scanned without them and each detection placed back on the text as written.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+import regex
 
 from pipeline.corpus import Item
 from pipeline.lint.secrets.allow import AllowList
@@ -28,9 +35,24 @@ from pipeline.lint.secrets.formats import find_formats
 from pipeline.lint.secrets.placeholders import is_placeholder
 from pipeline.lint.secrets.private_keys import find_private_keys
 
+_INVISIBLE = regex.compile(r"\p{Cf}")
+
 
 def scan_text(text: str, entropy_threshold: float) -> list[Detection]:
-    """Every credential in `text`, placeholders left out, overlaps resolved, in file order."""
+    """Every credential in `text`, placeholders left out, overlaps resolved, in file order;
+    invisible characters do not split a credential (its offsets are in `text` as written)."""
+    if _INVISIBLE.search(text) is None:
+        return _scan_visible(text, entropy_threshold)
+    kept = [i for i, char in enumerate(text) if _INVISIBLE.match(char) is None]
+    visible = "".join(text[i] for i in kept)
+    return [
+        dataclasses.replace(d, start=kept[d.start], end=kept[d.end - 1] + 1)
+        for d in _scan_visible(visible, entropy_threshold)
+        if d.end > d.start
+    ]
+
+
+def _scan_visible(text: str, entropy_threshold: float) -> list[Detection]:
     lowered = text.lower()
     formats = [d for d in find_formats(text, lowered) if not is_placeholder(d.value)]
     found = [

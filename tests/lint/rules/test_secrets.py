@@ -294,3 +294,14 @@ def test_every_family_is_registered_as_a_documented_error_rule() -> None:
         doc = rule.__doc__ or ""
         assert len(doc.strip().split("\n\n")) >= 3, rule.id  # finds / why / what to do
         assert "placeholder" in doc, rule.id
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "\u200d\u200c"])
+def test_an_invisible_character_does_not_split_a_key(tmp_path: Path, hidden: str) -> None:
+    """`AKIA` + a zero-width space + the rest reads (and copies) as the key; lint used to pass
+    it. The finding spans the key as written, invisible characters included."""
+    key = "AKIAZQ7WERTY5UIOP2XM"
+    line = f"The key id is AKIA{hidden}{key[4:]} for the bucket."
+    findings = lint(tmp_path, {"content/docs/a.md": f"{FRONT}Intro.\n{line}\n"})
+    assert where(findings) == [("secrets.cloud-key", 8, 15, 8, 15 + len(key) + len(hidden))]
+    assert "(AKIA…2XM)" in findings[0].message
