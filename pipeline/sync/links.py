@@ -45,7 +45,7 @@ class SiteLinks:
     @property
     def published(self) -> bool:
         """Whether the site has public URLs for its pages at all."""
-        return self.site.public_base_url is not None
+        return bool(self.site.public_base_url)
 
     @property
     def index(self) -> LinkIndex:

@@ -233,8 +233,7 @@ _Record = typing.TypeVar("_Record")
 def _record(cls: type[_Record], value: Any, name: str) -> _Record:
     """A dataclass from a JSON object whose fields all have the annotated types."""
     _typed(value, dict, name)
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, fields = _schema(cls)
     unknown = sorted(set(value) - set(fields))
     if unknown:
         raise ValueError(f"{name}: unknown field {shown(unknown[0])}")
@@ -244,6 +243,16 @@ def _record(cls: type[_Record], value: Any, name: str) -> _Record:
         elif fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING:
             raise ValueError(f"{name}: missing field {key!r}")
     return cls(**value)
+
+
+_SCHEMAS: dict[object, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+
+
+def _schema(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """A record class's field types and fields, worked out once (a state holds thousands)."""
+    if cls not in _SCHEMAS:
+        _SCHEMAS[cls] = typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+    return _SCHEMAS[cls]
 
 
 def _records(cls: type[_Record], value: Any, name: str) -> dict[str, _Record]:
