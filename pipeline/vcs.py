@@ -155,12 +155,9 @@ def is_dirty(root: Path) -> bool:
         return False
 
 
-def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes | None] | None:
-    """The bytes of each of `paths` (relative to `root`) at `commit`, None for a path the
-    commit does not hold; None for all when the repository does not know `commit`.
-
-    Read from git's object store in one `git cat-file --batch`, never from the working tree.
-    """
+def _commit_tree(root: Path, commit: str) -> tuple[str, Path, str] | None:
+    """`commit`'s full id, the work tree's top and `root`'s path in it (`""` or `"dir/"`);
+    None when `root` is not in a repository that knows `commit`."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -173,7 +170,19 @@ def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes |
         prefix = root.resolve().relative_to(top).as_posix()
     except ValueError:
         return None
-    prefix = "" if prefix == "." else prefix + "/"
+    return sha, top, "" if prefix == "." else prefix + "/"
+
+
+def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes | None] | None:
+    """The bytes of each of `paths` (relative to `root`) at `commit`, None for a path the
+    commit does not hold; None for all when the repository does not know `commit`.
+
+    Read from git's object store in one `git cat-file --batch`, never from the working tree.
+    """
+    found = _commit_tree(root, commit)
+    if found is None:
+        return None
+    sha, top, prefix = found
     wanted = [p for p in paths if "\n" not in p]
     out: dict[str, bytes | None] = {p: None for p in paths}
     if not wanted:
@@ -205,19 +214,10 @@ def paths_containing(root: Path, commit: str, needle: str, under: str) -> list[s
     One `git grep` over the commit's tree (never the working tree); None when the repository
     does not know `commit`. Used to look for an item by its id anywhere in a commit.
     """
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    found = _commit_tree(root, commit)
+    if found is None:
         return None
-    sha = resolve(repo, f"{commit}^{{commit}}")
-    if sha is None:
-        return None
-    top = Path(repo.working_tree_dir or root).resolve()
-    try:
-        prefix = root.resolve().relative_to(top).as_posix()
-    except ValueError:
-        return None
-    prefix = "" if prefix == "." else prefix + "/"
+    sha, top, prefix = found
     done = subprocess.run(
         ["git", "grep", "-l", "-z", "-F", "-e", needle, sha, "--", f"{prefix}{under}"],
         cwd=top,
