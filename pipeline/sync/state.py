@@ -208,8 +208,9 @@ def _json_type(value: Any) -> str:
 
 
 def _typed(value: Any, kind: Any, name: str) -> Any:
-    """`value` if it is of `kind` (a type or a union; `bool` is not an `int` here)."""
-    kinds = typing.get_args(kind) or (kind,)
+    """`value` if it is of `kind` (a type, a union, or a tuple of types; `bool` is not an
+    `int` here)."""
+    kinds = kind if isinstance(kind, tuple) else typing.get_args(kind) or (kind,)
     if isinstance(value, bool) and bool not in kinds:
         raise ValueError(f"{name}: a boolean where {_kind_name(kinds)} belongs")
     if not isinstance(value, tuple(kinds)):
@@ -249,9 +250,14 @@ _SCHEMAS: dict[object, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]]
 
 
 def _schema(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
-    """A record class's field types and fields, worked out once (a state holds thousands)."""
+    """A record class's field types (each as a tuple of the types it admits) and fields,
+    worked out once (a state holds thousands of records)."""
     if cls not in _SCHEMAS:
-        _SCHEMAS[cls] = typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+        kinds = {
+            key: typing.get_args(hint) or (hint,)
+            for key, hint in typing.get_type_hints(cls).items()
+        }
+        _SCHEMAS[cls] = kinds, {f.name: f for f in dataclasses.fields(cls)}
     return _SCHEMAS[cls]
 
 
