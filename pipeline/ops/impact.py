@@ -324,9 +324,16 @@ def eval_notes(settings: Settings, files: Files, cases: Sequence[EvalCase]) -> d
 
 
 def questions_for(
-    cases: Sequence[EvalCase], before: Side, after: Side, include_qa: bool, notes: Mapping[str, str]
+    cases: Sequence[EvalCase],
+    before: Side,
+    after: Side,
+    include_qa: bool,
+    notes: Mapping[str, str],
+    root: Path,
 ) -> list[Question]:
-    out = [Question(c.id, "eval", c.question, _where(c), c, notes.get(c.id, "")) for c in cases]
+    out = [
+        Question(c.id, "eval", c.question, _where(c, root), c, notes.get(c.id, "")) for c in cases
+    ]
     if include_qa:
         for key in sorted(set(before.items) | set(after.items)):
             item = after.items.get(key) or before.items[key]
