@@ -77,7 +77,7 @@ class Book(Protocol):
     def score(self, key: str, question: str) -> float: ...
 
     def unmoved(
-        self, before: Self, question: str, hits: Sequence[Any], changed: Collection[str]
+        self, before: Self, question: str, given: Any, changed: Collection[str]
     ) -> GivenAnswer | None:
         """This book's answer worked out from `before`'s top sources, or None: ask."""
         ...
@@ -413,11 +413,7 @@ def _target_impact(
     gone = {c.id: c for c in result.changed_items if c.change == "deleted"}
     for question in questions:
         then = book_before.answer(question.text)
-        now = (
-            None
-            if ask_all
-            else book_after.unmoved(book_before, question.text, then.hits, changed_ids)
-        )
+        now = None if ask_all else book_after.unmoved(book_before, question.text, then, changed_ids)
         asked = now is None or not _same(then, now)
         if now is None or asked:
             now = book_after.answer(question.text)

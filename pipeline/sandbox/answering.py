@@ -44,6 +44,7 @@ class Answer:
     """The document the answer is drawn from; None for the fallback sentence."""
     hits: tuple[Hit, ...]
     """The top sources, best first (key, BM25 score, share of the question's terms)."""
+    retrieval: Retrieval
 
 
 class Answerer:
@@ -64,19 +65,21 @@ class Answerer:
         return self.index.score(key, question)
 
     def unmoved(
-        self, before: Answerer, question: str, hits: Sequence[Hit], changed: Collection[str]
+        self, before: Answerer, question: str, given: Answer, changed: Collection[str]
     ) -> Answer | None:
-        """This set's answer worked out from `before`'s top sources `hits` without a search,
+        """This set's answer worked out from `before`'s answer `given` without a search,
         when only the documents keyed in `changed` differ between the two sets; None when
         that cannot be sure and the question must be asked
         (:meth:`~pipeline.sandbox.retrieval.Bm25Index.rescored`)."""
-        found = self.index.rescored(before.index, question, hits, changed)
+        found = self.index.rescored(before.index, question, given.retrieval, changed)
         return None if found is None else self._compose(found)
 
     def _compose(self, result: Retrieval) -> Answer:
         best = result.best
         if best is None or result.confidence_level == "low":
-            return Answer(FALLBACK_ANSWER, result.confidence_score, "low", None, result.hits)
+            return Answer(
+                FALLBACK_ANSWER, result.confidence_score, "low", None, result.hits, result
+            )
         source = self._sources[best.key]
         if source.type == "qa":
             text = source.body
@@ -90,6 +93,7 @@ class Answerer:
             result.confidence_level,
             best.key,
             result.hits,
+            result,
         )
 
 

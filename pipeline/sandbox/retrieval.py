@@ -77,6 +77,8 @@ class Retrieval:
     hits: tuple[Hit, ...]
     confidence_score: float
     confidence_level: str
+    runner_up: float = 0.0
+    """The best score of a passage not among `hits` (0 when every match is a hit)."""
 
     @property
     def best(self) -> Hit | None:
@@ -120,7 +122,8 @@ class Bm25Index:
             if hit is not None:
                 ranked.append((-hit.score, index, hit))
         ranked.sort(key=lambda item: (item[0], item[1]))
-        return _retrieval(tuple(hit for _, _, hit in ranked[:limit]))
+        runner_up = ranked[limit][2].score if len(ranked) > limit else 0.0
+        return _retrieval(tuple(hit for _, _, hit in ranked[:limit]), runner_up)
 
     def score(self, key: str, query: str) -> float:
         """The score of the passage `key` alone for `query` (0 when absent or unmatched)."""
@@ -134,22 +137,23 @@ class Bm25Index:
         self,
         before: Bm25Index,
         query: str,
-        hits: Sequence[Hit],
+        found: Retrieval,
         changed: Collection[str],
         limit: int = 3,
     ) -> Retrieval | None:
-        """This index's retrieval for `query`, worked out from `before`'s `hits` without a
-        search, when the only passages that differ between the two are those keyed in
-        `changed` (edited, added or removed); None when it cannot be sure.
+        """This index's retrieval for `query`, worked out from `before`'s retrieval `found`
+        without a search, when the only passages that differ between the two are those keyed
+        in `changed` (edited, added or removed); None when it cannot be sure.
 
         Both corpora's statistics differ (document frequencies and average length move with
         any edit), so the passages outside `hits` are bounded, not ignored: an unchanged
         passage scores at most its old score times the largest growth of a query term's idf
         times max(1, new average length / old): each BM25 term weight grows by at most that.
-        When that bound for the best passage outside `hits` (at most the last hit's old score)
+        When that bound for the best passage outside the hits (its old score is `runner_up`)
         stays below every hit's new score, and no changed passage reaches them either, the new
         top is the old hits re-scored and re-ordered — exactly what :meth:`search` returns.
         """
+        hits = found.hits
         if any(hit.key in changed for hit in hits) or len(hits) > limit:
             return None
         terms = list(dict.fromkeys(tokenize(query)))
@@ -165,10 +169,10 @@ class Bm25Index:
             score = self.score(key, query) if key in self._position else 0.0
             if score > 0 and (len(hits) < limit or score >= floor):
                 return None
-        if len(hits) == limit and hits[-1].score * self._growth(before, terms) >= floor:
+        if found.runner_up > 0 and found.runner_up * self._growth(before, terms) >= floor:
             return None
         order = sorted(zip(scored, positions, strict=True), key=lambda x: (-x[0].score, x[1]))
-        return _retrieval(tuple(hit for hit, _ in order))
+        return _retrieval(tuple(hit for hit, _ in order), None)
 
     def _growth(self, before: Bm25Index, terms: Sequence[str]) -> float:
         """An upper bound on how much any unchanged passage's score can grow from `before`
@@ -211,9 +215,13 @@ def passage_terms(title: str, question: str, body: str) -> Counter[str]:
     return Counter(boosted + tokenize(body))
 
 
-def _retrieval(top: tuple[Hit, ...]) -> Retrieval:
+def _retrieval(top: tuple[Hit, ...], runner_up: float | None) -> Retrieval:
+    """`runner_up` None: not known (a re-scored retrieval), kept as infinity so that it is
+    never used to vouch for another."""
     score = _confidence(top)
-    return Retrieval(top, score, confidence_level(score))
+    return Retrieval(
+        top, score, confidence_level(score), math.inf if runner_up is None else runner_up
+    )
 
 
 def _confidence(hits: Sequence[Hit]) -> float:
