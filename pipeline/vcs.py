@@ -50,6 +50,8 @@ class ChangedPaths:
 
     present: frozenset[str]
     deleted: frozenset[str]
+    base: str = ""
+    """The commit compared against: the merge base of the ref and HEAD."""
 
 
 def changed_since(root: Path, ref: str) -> ChangedPaths:
@@ -66,22 +68,35 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
     for line in repo.git.diff("--name-status", "--no-renames", base).splitlines():
         status, _, name = line.partition("\t")
         (deleted if status == "D" else present).append(name)
-    return ChangedPaths(_under(root, top, present), _under(root, top, deleted))
+    return ChangedPaths(_under(root, top, present), _under(root, top, deleted), base)
 
 
 def _merge_base(repo: git.Repo, ref: str) -> str:
     """Where a pull request against `ref` starts: the merge base of `ref` and HEAD."""
     target = resolve(repo, ref)
     if target is None:
+        branch = ref.removeprefix("origin/")
+        if _is_shallow(repo):
+            raise UsageError(
+                f"git does not know {ref!r}: this is a shallow clone without it",
+                hint=f"fetch it: git fetch --depth=50 origin {branch} (or clone with fetch-depth: 0)",
+            )
         raise UsageError(
             f"git does not know {ref!r}",
-            hint="fetch it first (git fetch origin main) or name another ref",
+            hint=f"fetch it first (git fetch origin {branch}) or name another ref",
         )
     try:
         bases = repo.merge_base(target, "HEAD")
         return str(bases[0].hexsha) if bases else target
     except (git.GitCommandError, ValueError):
         return target
+
+
+def _is_shallow(repo: git.Repo) -> bool:
+    try:
+        return str(repo.git.rev_parse("--is-shallow-repository")).strip() == "true"
+    except git.GitCommandError:
+        return False
 
 
 _HUNK = re.compile(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@")

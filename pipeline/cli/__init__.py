@@ -117,6 +117,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("pipeline.cli.chat_cmd", "command"),
     "smoke": ("pipeline.cli.smoke_cmd", "command"),
     "eval": ("pipeline.cli.eval_cmd", "command"),
+    "impact": ("pipeline.cli.impact_cmd", "command"),
     "check": ("pipeline.cli.check_cmd", "command"),
     "probe": ("pipeline.cli.probe_cmd", "command"),
     "doctor": ("pipeline.cli.doctor_cmd", "command"),

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import Scope, target_options
+from pipeline.cli.common import Scope, content_and_rollout, target_options
 from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
-from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals
+from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals, target_qa_cases
 
 
 @click.command("eval")
@@ -24,6 +24,10 @@ from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals
               help="Questions at once (default: the environment's http.concurrency).")  # fmt: skip
 @click.option("--async/--sync", "use_async", default=None,
               help="Async (polled) or sync chat (default: the environment's async.enabled).")  # fmt: skip
+@click.option("--include-qa", is_flag=True,
+              help="Also ask each approved Q&A entry's question (its answer must come back).")  # fmt: skip
+@click.option("--from-qa", is_flag=True,
+              help="Only the Q&A entries' questions (no eval files needed).")  # fmt: skip
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -32,6 +36,8 @@ def command(
     out_file: Path | None,
     concurrency: int | None,
     use_async: bool | None,
+    include_qa: bool,
+    from_qa: bool,
 ) -> None:
     """Answer quality: ask each question of content/evals/*.yaml and check the answer.
 
@@ -44,25 +50,49 @@ def command(
     Examples:
       kbsync eval --env local
       kbsync eval --env staging --min-pass 0.95 --out eval.json
+      kbsync eval --env staging --from-qa
+
+    With --include-qa or --from-qa, each approved Q&A entry of the target's content (as a sync
+    would send it) is a case `qa:<id>`: its question must be answered with its answer text
+    (whitespace and case aside; a long answer's first sentence) at confidence medium or more.
+    Uppzy's chat response names no sources, so this checks the text; `kbsync impact` checks
+    more strictly that the entry is the top source.
     """
     settings, env, chosen = scope.settings, scope.env, scope.targets
-    cases = load_evals(settings.content_root)
-    if not cases:
+    cases = [] if from_qa else load_evals(settings.content_root)
+    if not cases and not from_qa and not include_qa:
         raise UsageError(
             f"no eval questions in {settings.content_root / EVALS_DIR}/*.yaml",
-            hint="add a file with an 'evals:' list (see docs/runbook.md)",
+            hint="add a file with an 'evals:' list (see docs/runbook.md), or use --from-qa",
+        )
+    per_target = {target: list(cases) for target in chosen}
+    if include_qa or from_qa:
+        _settings, rollout = content_and_rollout(ctx)
+        for target in chosen:
+            per_target[target] += target_qa_cases(settings, env, target, rollout)
+    if not any(per_target.values()):
+        raise UsageError(
+            "no questions to ask: no eval questions and no approved Q&A entry for "
+            + ", ".join(t.key for t in chosen),
+            hint="add an eval file with an 'evals:' list (see docs/runbook.md)",
         )
     with open_client(settings, env) as client:
-        report = run_evals(
-            client,
-            env,
-            chosen,
-            cases,
-            settings=settings,
-            min_pass=min_pass,
-            concurrency=concurrency,
-            use_async=use_async,
-        )
+        reports = [
+            run_evals(
+                client,
+                env,
+                [target],
+                target_cases,
+                settings=settings,
+                min_pass=min_pass,
+                concurrency=concurrency,
+                use_async=use_async,
+            )
+            for target, target_cases in per_target.items()
+        ]
+    results = tuple(r for one in reports for r in one.results)
+    first = reports[0]
+    report = EvalReport(first.environment, results, min_pass, first.at, first.commit)
     click.echo(render(report))
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)

@@ -27,9 +27,11 @@ from pipeline.config import EnvironmentConfig, Settings
 from pipeline.errors import ConfigError
 from pipeline.ops.chat import ask
 from pipeline.ops.records import save_record
-from pipeline.sync.state import now_iso
+from pipeline.rollout import Rollout
+from pipeline.sync.desired import ACTIVE, DesiredItem, desired_set
+from pipeline.sync.state import TargetState, now_iso
 from pipeline.targets import Target
-from pipeline.yamlfile import read_yaml_file
+from pipeline.yamlfile import YamlSyntaxError, YamlText, parse_yaml, read_yaml_file
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +161,20 @@ def load_evals(content_root: Path) -> list[EvalCase]:
 
 
 def load_eval_file(path: Path) -> list[EvalCase]:
-    parsed = read_yaml_file(path)
+    return eval_cases(read_yaml_file(path), path)
+
+
+def load_eval_text(text: str, path: Path) -> list[EvalCase]:
+    """The cases of an eval file's `text` (one read from a commit); a ConfigError if broken."""
+    try:
+        parsed = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise exc.config_error(path) from None
+    return eval_cases(parsed, path)
+
+
+def eval_cases(parsed: YamlText, path: Path) -> list[EvalCase]:
+    """The cases of one parsed eval file."""
     data = parsed.data
     if data is None:
         return []
@@ -225,6 +240,59 @@ def _case(raw: Any, index: int, path: Path, line: int) -> EvalCase:
         source=str(path),
         line=line,
     )
+
+
+# --- Q&A entries as implicit evals -----------------------------------------------------------
+
+QA_CASE_PREFIX = "qa:"
+"""Implicit cases are named `qa:<entry id>`, so they never collide with an eval file's ids."""
+LONG_ANSWER = 160
+"""An answer longer than this (characters, whitespace normalised) is matched by its first
+sentence: the assistant may shorten a long answer, but keeps how it starts."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def expected_phrase(answer: str) -> str:
+    """What an answer must contain for a Q&A entry's implicit eval to pass through the API."""
+    text = " ".join(answer.split())
+    if len(text) <= LONG_ANSWER:
+        return text
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+def qa_cases(items: Sequence[DesiredItem]) -> list[EvalCase]:
+    """One implicit eval per Q&A entry of a desired set: its question, answered with its answer.
+
+    Through the API (no sources in Uppzy's chat response) the case passes when the answer
+    contains the entry's answer text (whitespace normalised, case-insensitive; a long answer's
+    first sentence: :data:`LONG_ANSWER`) with at least medium confidence. `kbsync impact`
+    checks more strictly: the entry must be the top source.
+    """
+    out = []
+    for item in sorted(items, key=lambda i: i.id):
+        payload = item.payload
+        if item.type != "qa" or payload is None or not payload.question.strip():
+            continue
+        phrase = expected_phrase(payload.answer)
+        out.append(
+            EvalCase(
+                id=QA_CASE_PREFIX + item.id,
+                question=payload.question.strip(),
+                must_contain=(phrase,) if phrase else (),
+                min_confidence="medium",
+                source=item.path,
+                line=1,
+            )
+        )
+    return out
+
+
+def target_qa_cases(
+    settings: Settings, env: EnvironmentConfig, target: Target, rollout: Rollout
+) -> list[EvalCase]:
+    """The implicit Q&A cases of `target`'s desired set (every content file read)."""
+    desired = desired_set(settings, env, target, rollout, TargetState(target), force_full=True)
+    return qa_cases([item for item in desired.items.values() if item.status == ACTIVE])
 
 
 # --- running and scoring ---------------------------------------------------------------------

@@ -9,7 +9,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from pipeline.sandbox import answering
 from pipeline.sandbox.access import Context, context_of, site_of
+from pipeline.sandbox.answering import Answer, Source
 from pipeline.sandbox.payloads import (
     ID_MAX,
     MESSAGE_MAX,
@@ -19,52 +21,27 @@ from pipeline.sandbox.payloads import (
     json_object,
     text_field,
 )
-from pipeline.sandbox.retrieval import FALLBACK_ANSWER, Bm25Index, Passage, summarize
 from pipeline.sandbox.store import ChatRequest, SessionClosed, Site, Tenant
 
 ASYNC_FAILURE = "the assistant could not answer this request"
 
 
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    confidence_score: float
-    confidence_level: str
-    document_id: str | None
-
-
 def answer_question(context: Context, site_id: str, message: str) -> Answer:
-    """Answer from the site's active, ready documents (BM25), with a retrieval confidence."""
+    """Answer from the site's active, ready documents (:mod:`pipeline.sandbox.answering`)."""
     now = context.clock()
     delay = context.settings.ready_delay
-    candidates = {
-        d.id: d for d in context.store.active_documents(site_id) if now >= d.indexed_at + delay
-    }
-    index = Bm25Index(
-        [
-            Passage(
-                key=d.id,
-                title=d.title,
-                question=d.question or "",
-                body=(d.answer if d.type == "qa" else d.content) or "",
-            )
-            for d in candidates.values()
-        ]
-    )
-    result = index.search(message)
-    best = result.best
-    if best is None or result.confidence_level == "low":
-        return Answer(FALLBACK_ANSWER, result.confidence_score, "low", None)
-    document = candidates[best.key]
-    if document.type == "qa":
-        text = document.answer or ""
-    elif document.content:
-        text = summarize(document.content)
-    else:
-        text = f"The answer is in the document \u201c{document.title}\u201d."
-    return Answer(
-        text or FALLBACK_ANSWER, result.confidence_score, result.confidence_level, best.key
-    )
+    sources = [
+        Source(
+            key=d.id,
+            title=d.title,
+            type=d.type,
+            question=d.question or "",
+            body=(d.answer if d.type == "qa" else d.content) or "",
+        )
+        for d in context.store.active_documents(site_id)
+        if now >= d.indexed_at + delay
+    ]
+    return answering.answer_question(sources, message)
 
 
 @dataclass(frozen=True)
@@ -108,7 +85,7 @@ def _record_chat(
         answer=answer.text,
         confidence_score=answer.confidence_score,
         confidence_level=answer.confidence_level,
-        document_id=answer.document_id,
+        document_id=answer.key,
         feedback=None,
         feedback_at=None,
     )

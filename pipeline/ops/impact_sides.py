@@ -1,0 +1,219 @@
+"""The two sides of `kbsync impact`: a target's content as a sync would send it, at a base
+commit and in the working tree.
+
+The working tree (the after side) is read whole, as a full-scan plan reads it. The base side
+is not read again from git: it is the after side with every content file the pull request
+changed, deleted or added replaced by its blob at the base (`git diff` from the merge base,
+untracked files included; a rename is a deletion and an addition). When `rollout.yaml`
+changed, the base's rollout decides membership on that side. Payloads are rendered as a sync
+renders them (:func:`pipeline.sync.payload.outbound_for`), relative links turned into each
+side's public URLs (:class:`pipeline.sync.links.SiteLinks`). A file that does not read or
+parse at one side is no item there, and its error line is kept for the report. The payload
+gate is not run: nothing leaves the machine. Batches rolled back with `kbsync rollback` are
+not consulted (impact answers from what the content approves, not from one site's holds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import vcs
+from pipeline.config import EnvironmentConfig, Settings, SiteConfig
+from pipeline.corpus import Item, decode, kind_of, load_file, relative_path
+from pipeline.corpus.links import LinkIndex, PageInfo
+from pipeline.corpus.loader import CONTENT_SUFFIXES, discover
+from pipeline.corpus.model import LoadProblem
+from pipeline.corpus.parse import parse_frontmatter, parse_item
+from pipeline.errors import KbsyncError
+from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
+from pipeline.sync.desired import membership
+from pipeline.sync.links import SiteLinks
+from pipeline.sync.payload import Payload, outbound_for
+from pipeline.targets import Target
+from pipeline.yamlfile import YamlSyntaxError, parse_yaml
+
+
+@dataclass(frozen=True)
+class SideItem:
+    """One item a side's target holds, in the fields the assistant reads."""
+
+    id: str
+    path: str
+    payload: Payload
+
+    @property
+    def type(self) -> str:
+        return self.payload.type
+
+    @property
+    def body(self) -> str:
+        return self.payload.answer if self.payload.type == "qa" else self.payload.content
+
+
+@dataclass
+class Side:
+    """A target's content at one side: items by id, and the files that are no item there."""
+
+    label: str
+    items: dict[str, SideItem] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    """Content path → why it is no item at this side (the parse error, with its line)."""
+
+
+@dataclass(frozen=True)
+class Files:
+    """Every content file at both sides, read once per target set: parsed items, problems,
+    and the decoded text of each changed file (for the coverage's changed section)."""
+
+    after: Mapping[str, Item | LoadProblem]
+    before: Mapping[str, Item | LoadProblem]
+    changed: frozenset[str]
+    """Content paths that differ (changed, added, deleted or renamed)."""
+    deleted: frozenset[str]
+    texts_before: Mapping[str, str]
+    texts_after: Mapping[str, str]
+    rollout_before: Rollout
+    rollout_problem: str | None
+    base: str
+    others: frozenset[str]
+    """Changed paths that are not content files (eval files among them)."""
+
+
+def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
+    """Both sides' content files: the working tree's, and the base's as the diff says."""
+    diff = vcs.changed_since(settings.root, ref)
+    prefix = settings.content_dir.rstrip("/") + "/"
+
+    def content(path: str) -> bool:
+        return path.startswith(prefix) and path.lower().endswith(CONTENT_SUFFIXES)
+
+    changed = frozenset(p for p in diff.present | diff.deleted if content(p))
+    rollout_path = prefix + ROLLOUT_FILE
+    after: dict[str, Item | LoadProblem] = {}
+    texts_after: dict[str, str] = {}
+    roots = [settings.content_root] if settings.content_root.is_dir() else []
+    for file in discover(roots, settings.root):
+        rel = relative_path(file, settings.root)
+        item, problems = load_file(file, settings.root)
+        after[rel] = item if item is not None else _problem(rel, problems)
+        if rel in changed and item is not None:
+            texts_after[rel] = item.text
+    wanted = sorted(changed | ({rollout_path} if rollout_path in diff.present else set()))
+    blobs = vcs.files_at(settings.root, diff.base, wanted) or {}
+    before: dict[str, Item | LoadProblem] = {p: v for p, v in after.items() if p not in changed}
+    texts_before: dict[str, str] = {}
+    for path in sorted(changed):
+        data = blobs.get(path)
+        if data is None:
+            continue
+        text, problem = decode(path, data)
+        if text is None or problem is not None:
+            before[path] = problem or LoadProblem(path, "schema.unreadable", "unreadable")
+            continue
+        texts_before[path] = text
+        item, problems = parse_item(path, text, kind_of(path))
+        before[path] = item if item is not None else _problem(path, problems)
+    rollout_before, rollout_problem = rollout, None
+    if rollout_path in diff.present:
+        rollout_before, rollout_problem = _rollout_at(
+            blobs.get(rollout_path), settings.root / rollout_path
+        )
+    return Files(
+        after=after,
+        before=before,
+        changed=changed,
+        deleted=frozenset(p for p in diff.deleted if content(p)),
+        texts_before=texts_before,
+        texts_after=texts_after,
+        rollout_before=rollout_before,
+        rollout_problem=rollout_problem,
+        base=diff.base,
+        others=frozenset(diff.present | diff.deleted) - changed,
+    )
+
+
+def build_side(
+    label: str,
+    files: Mapping[str, Item | LoadProblem],
+    settings: Settings,
+    env: EnvironmentConfig,
+    target: Target,
+    rollout: Rollout,
+    links: SiteLinks,
+    reuse: Side | None = None,
+    unchanged: frozenset[str] = frozenset(),
+) -> Side:
+    """The target's items among `files`. With `reuse`, an item of a file in `unchanged`
+    takes its payload from `reuse` (same text, same links: the same payload)."""
+    side = Side(label)
+    reused = {i.path: i for i in reuse.items.values()} if reuse is not None else {}
+    for path in sorted(files):
+        found = files[path]
+        if isinstance(found, LoadProblem):
+            side.problems[path] = _problem_line(found)
+            continue
+        item = found
+        if not item.id:
+            continue
+        if not membership(item, target, env, rollout, settings.content_dir)[0]:
+            continue
+        if item.id in side.items:
+            other = side.items[item.id].path
+            side.problems[path] = f"id {item.id!r} is also used by {other}; kept the first"
+            continue
+        earlier = reused.get(path) if path in unchanged else None
+        if earlier is not None and earlier.id == item.id:
+            side.items[item.id] = earlier
+            continue
+        payload, _text = outbound_for(item, settings.content_dir, links.rewrite)
+        side.items[item.id] = SideItem(item.id, path, payload)
+    return side
+
+
+def links_before(
+    after: SiteLinks, files: Files, site: SiteConfig, settings: Settings
+) -> tuple[SiteLinks, bool]:
+    """The base side's links, and whether they equal the working tree's (so unchanged files
+    render the same payload at both sides)."""
+    if not after.published:
+        return after, True
+    pages: dict[str, PageInfo] = {
+        p: info for p, info in after.index.pages.items() if p not in files.changed
+    }
+    for path in files.changed:
+        found = files.before.get(path)
+        if isinstance(found, Item):
+            meta = parse_frontmatter(path, found.text)
+            if meta is not None:
+                pages[path] = PageInfo.from_meta(path, meta)
+    root = settings.root
+    index = LinkIndex(
+        [pages[p] for p in sorted(pages)],
+        settings.content_dir,
+        settings.lint.links,
+        exists=lambda p: (root / p).exists() or p in files.deleted,
+    )
+    before = SiteLinks(index, site)
+    return before, before.fingerprint() == after.fingerprint()
+
+
+def _rollout_at(data: bytes | None, where: Path) -> tuple[Rollout, str | None]:
+    """The base's rollout; one missing or broken there approves nothing at the base (said)."""
+    try:
+        if data is None:
+            raise ValueError("the base commit has no such file")
+        parsed = parse_yaml(data.decode("utf-8-sig"))
+        return rollout_from_data(parsed.data, where, parsed.node), None
+    except (ValueError, YamlSyntaxError, KbsyncError) as exc:
+        return Rollout(), f"{where}: cannot be read at the base ({exc}); nothing approved there"
+
+
+def _problem(path: str, problems: list[LoadProblem]) -> LoadProblem:
+    return problems[0] if problems else LoadProblem(path, "schema.unreadable", "unreadable")
+
+
+def _problem_line(problem: LoadProblem) -> str:
+    where = f"line {problem.line}: " if problem.line else ""
+    return f"{where}{problem.message}"
