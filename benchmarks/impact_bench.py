@@ -125,7 +125,9 @@ def build(root: Path, docs: int, qa: int, evals: int) -> list[Path]:
             f"The {word} {noun} can be {verb}ed within {fact}.\n\n"
             + f"## How to {verb} the {noun}\n\n".join(p + "\n\n" for p in paragraphs)
         )
-        facts.append((f"How long do I have to {verb} the {noun} for {word}?", fact, str(path), "doc"))
+        facts.append(
+            (f"How long do I have to {verb} the {noun} for {word}?", fact, str(path), "doc")
+        )
     for i in range(qa):
         section = SECTIONS[i % len(SECTIONS)]
         noun, verb, word = topic(rng, section, 5000 + i)
