@@ -316,8 +316,19 @@ class EnvironmentConfig:
         return value
 
 
+API_KEY_MAX_LENGTH = 1024
+"""Longest key accepted. Uppzy documents no length; its keys are far shorter, and a value this
+long is a file or a token of something else pasted by mistake: it would be sent with every
+request (and an HTTP server may refuse a header that large with a bare 431)."""
+
+
 def api_key_problem(value: str) -> str | None:
     """What makes `value` unusable as an API key (None if nothing), without quoting it."""
+    if len(value) > API_KEY_MAX_LENGTH:
+        return (
+            f"it is {len(value):,} characters long; keys are at most {API_KEY_MAX_LENGTH:,} "
+            "(was a file or another token pasted?)"
+        )
     for position, char in enumerate(value, start=1):
         if char in "\r\n":
             return f"it holds a line break (character {position}); it must be one line"

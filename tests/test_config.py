@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline.config import (
+    API_KEY_MAX_LENGTH,
     AsyncConfig,
     ConflictsConfig,
     EnvironmentConfig,
@@ -186,6 +187,11 @@ def test_a_key_pasted_as_the_variable_name_is_not_quoted(tmp_path: Path) -> None
             "it holds a non-ASCII character (character 2); keys are printable ASCII",
         ),
         ("key\x7fdel", "it holds a control character (character 4); keys are printable ASCII"),
+        (
+            "good_key_" + "A" * 5000,
+            "it is 5,009 characters long; keys are at most 1,024 (was a file or another token "
+            "pasted?)",
+        ),
     ],
 )
 def test_a_key_is_checked_when_read_and_never_quoted(
@@ -235,3 +241,9 @@ def test_a_pyproject_tool_table_of_the_wrong_type_is_a_config_error(tmp_path: Pa
     (tmp_path / "pyproject.toml").write_text('[tool]\nkbsync = "yes"\n')
     with pytest.raises(ConfigError, match=r"\[tool.kbsync\] must be a table"):
         load_settings(tmp_path)
+
+
+def test_a_key_of_the_longest_accepted_length_is_usable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KBSYNC_TEST_KEY", "k" * API_KEY_MAX_LENGTH)
+    env = EnvironmentConfig(name="staging", api_key_env="KBSYNC_TEST_KEY")
+    assert env.api_key() == "k" * API_KEY_MAX_LENGTH

@@ -134,6 +134,7 @@ def test_every_kbsync_command_parses(pipeline: dict[str, Any]) -> None:
     commands = {(c.where.split(" › ")[1], " ".join(c.args[:2])) for c in found}
     assert commands >= {
         ("lint", "lint --changed-since"),
+        ("impact", "impact --changed-since"),
         ("plan", "plan --env"),
         ("sync-staging", "sync --env"),
         ("verify-staging", "smoke --env"),
@@ -163,6 +164,21 @@ def test_merge_requests_get_code_quality_junit_and_a_plan_comment(
         {"ENVIRONMENT": "staging", "KEY_VARIABLE": "KBSYNC_STAGING_API_KEY"},
         {"ENVIRONMENT": "production", "KEY_VARIABLE": "KBSYNC_PROD_API_KEY"},
     ]
+
+
+def test_merge_requests_get_the_answer_impact_as_a_comment_and_it_gates(
+    pipeline: dict[str, Any],
+) -> None:
+    impact = pipeline["impact"]
+    assert impact["stage"] == "lint"
+    assert [r["if"] for r in impact["rules"]] == ['$CI_PIPELINE_SOURCE == "merge_request_event"']
+    script = flatten(impact["script"])
+    text = "\n".join(script)
+    assert "--format markdown --out impact.md || status=$?" in text
+    assert '--data-urlencode "body@impact.md"' in text
+    # The comment is posted before the job takes impact's status (1: a question regressed).
+    assert script[-1] == 'exit "$status"'
+    assert impact["artifacts"] == {"when": "always", "paths": ["impact.md"]}
 
 
 def test_the_default_branch_syncs_staging_then_production_by_hand(

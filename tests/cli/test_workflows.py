@@ -130,6 +130,7 @@ def test_the_workflows_run_the_commands_the_release_needs() -> None:
     assert commands >= {
         ("content-pr.yml", "lint --changed-since origin/placeholder"),
         ("content-pr.yml", "lint --format sarif"),
+        ("content-pr.yml", "impact --changed-since origin/placeholder"),
         ("content-pr.yml", "plan --env placeholder"),
         ("content-release.yml", "targets --env staging"),
         ("content-release.yml", "targets --env production"),
@@ -138,6 +139,17 @@ def test_the_workflows_run_the_commands_the_release_needs() -> None:
         ("content-release.yml", "eval --env staging"),
         ("content-release.yml", "sync --env production"),
     }
+
+
+def test_the_answer_impact_runs_after_lint_and_reaches_the_job_summary() -> None:
+    pr = yaml.safe_load((REPO / ".github/workflows/content-pr.yml").read_text())
+    names = [step.get("name", "") for step in pr["jobs"]["lint"]["steps"]]
+    impact = names.index("Answer impact (job summary)")
+    assert names.index("Lint the change (annotations on the diff)") < impact
+    step = pr["jobs"]["lint"]["steps"][impact]
+    assert step["if"] == "${{ !cancelled() }}"
+    assert '>> "$GITHUB_STEP_SUMMARY"' in step["run"]
+    assert step["run"].rstrip().endswith('exit "$status"')
 
 
 def test_production_waits_for_approval_and_each_target_syncs_alone() -> None:
