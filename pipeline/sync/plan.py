@@ -26,7 +26,13 @@ from pipeline import __version__
 from pipeline.errors import UsageError
 from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, DesiredItem, DesiredSet
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload
-from pipeline.sync.remote import AmbiguousMatchError, MatchIndex, RemoteSummary, choose
+from pipeline.sync.remote import (
+    AmbiguousMatchError,
+    MatchIndex,
+    RemoteSummary,
+    bears_title,
+    choose,
+)
 from pipeline.sync.state import Entry, TargetState
 from pipeline.targets import Target
 
@@ -283,18 +289,37 @@ def make_plan(
             plan.payloads[item_id] = want.payload
         vouched = entry is not None and bool(entry.doc_id)
         listed = by_doc.get(entry.doc_id) if checked and entry is not None else None
-        # A record naming a document of another type is wrong (a hand edit, another item's id):
+        # A record naming a document of another type, or one bearing neither the item's title
+        # nor the title it was last synced with, is wrong (a hand edit, another document's id):
         # that document is not this item's, and updating it would overwrite someone else's.
         foreign = listed is not None and listed.type != want.type
-        if entry is not None and vouched and not (checked and (listed is None or foreign)):
+        stranger = (
+            listed is not None
+            and entry is not None
+            and not foreign
+            and not _bears_title(listed, want, entry)
+        )
+        if (
+            entry is not None
+            and vouched
+            and not (checked and (listed is None or foreign or stranger))
+        ):
             remote_doc = listed
             _plan_known(plan, want, entry, remote_doc)
         else:
             gone = vouched  # and not on the site's listing, or not this item's
+            if (foreign or stranger) and entry is not None:
+                claimed.discard(entry.doc_id)  # not this item's: listed as not managed
             if foreign and entry is not None and listed is not None:
                 plan.drift.append(
                     f"{item_id}: the record names document {entry.doc_id}, which is a "
                     f"{listed.type} document, not {want.type}: matched again"
+                )
+            elif stranger and entry is not None and listed is not None:
+                plan.drift.append(
+                    f"{item_id}: the record names document {entry.doc_id}, titled "
+                    f"{listed.question or listed.title!r}, neither this item's title nor the one "
+                    "last synced: matched again (that document is left as it is)"
                 )
             elif gone and entry is not None:
                 plan.drift.append(f"{item_id}: document {entry.doc_id} was deleted in Uppzy")
@@ -319,6 +344,17 @@ def make_plan(
     sent = {c.id for c in plan.changes if c.action in ("create", "update", "adopt")}
     plan.payloads = {k: v for k, v in plan.payloads.items() if k in sent}
     return plan
+
+
+def _bears_title(doc: RemoteSummary, want: DesiredItem, entry: Entry) -> bool:
+    """Whether `doc` carries the item's title or question, now or as last synced.
+
+    Titles are how kbsync knows its documents on a site (a lost record is matched by them), so
+    a document bearing none of them is not provably this item's: a title edited by hand in
+    Uppzy reads the same way, and is matched again rather than overwritten.
+    """
+    question = want.payload.question if want.payload is not None else None
+    return bears_title(doc, want.title, question, entry.title)
 
 
 def _ambiguity_error(target: Target, ambiguous: list[str]) -> AmbiguousMatchError:

@@ -54,6 +54,12 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def bears_title(doc: RemoteSummary, *titles: str | None) -> bool:
+    """Whether `doc`'s title or question is one of `titles` (normalised; None and "" skipped)."""
+    ours = {normalise(t) for t in titles if t}
+    return bool(ours & {normalise(t) for t in (doc.title, doc.question) if t})
+
+
 def match_key(doc_type: str, title: str, question: str | None) -> tuple[str, str]:
     """(type, normalised title) — for a Q&A, its normalised question when it has one."""
     if doc_type == "qa" and question:

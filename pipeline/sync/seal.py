@@ -33,7 +33,7 @@ from pipeline.sync.desired import ACTIVE, DRAFT, BlockedItem, OutboundCheck, mem
 from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
 from pipeline.sync.plan import Change, Plan
-from pipeline.sync.remote import RemoteSummary, match_key
+from pipeline.sync.remote import RemoteSummary, bears_title, match_key
 from pipeline.sync.state import TargetState
 from pipeline.yamlfile import parse_yaml
 
@@ -227,6 +227,8 @@ def unjustified_adopts(plan: Plan, state: TargetState, documents: list[RemoteSum
             and entry.doc_id != change.doc_id
             and entry.doc_id in by_id
             and by_id[entry.doc_id].type == doc.type  # of another type, the record was wrong
+            # bearing none of its titles, the record was wrong too (the plan matched again)
+            and bears_title(by_id[entry.doc_id], payload.title, payload.question, entry.title)
         ):
             why = f"its own document {entry.doc_id} is still on the site"
         if why is not None:

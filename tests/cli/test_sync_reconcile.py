@@ -338,3 +338,36 @@ def test_a_file_that_no_longer_parses_keeps_its_document_on_the_site(
     assert documents(repo) == before
     plan = run(repo, "plan")
     assert "delete" not in plan.stdout.replace("0 to delete", "")
+
+
+def test_a_record_naming_a_page_made_in_the_dashboard_never_overwrites_it(
+    run: Run, repo: Path, tmp_path: Path
+) -> None:
+    """A hand edit gives docs.lockers the id of a page someone wrote in Uppzy's dashboard (same
+    type, another title): `sync --refresh` used to "restore" that page with the lockers text."""
+    synced(run, repo)
+    with site(repo) as (_box, client):
+        handmade = client.create_document(
+            "s_local", TextDocument(title="Holiday opening", content="Closed on 25 December.")
+        )
+    before = documents(repo)
+    lockers = ids_by_title(repo)["Locker opening hours"]
+
+    def copied(data: dict[str, Any]) -> None:
+        data["entries"]["docs.lockers"]["doc_id"] = handmade.id
+
+    edit_state(repo, copied)
+    plan_file = tmp_path / "plan.json"
+    plan = run(repo, "plan", "--refresh", "--out", str(plan_file))
+    assert plan.exit_code == 0, plan.output
+    assert (
+        f"  drift: docs.lockers: the record names document {handmade.id}, titled "
+        "'Holiday opening', neither this item's title nor the one last synced: matched again "
+        "(that document is left as it is)" in plan.stdout.splitlines()
+    )
+    out = synced(run, repo, "--plan", str(plan_file))  # the sealed plan's checks agree
+    assert out.startswith("local/s_local: 0 created, 0 updated, 0 activated, 0 deleted, 1 adopted")
+    assert documents(repo) == before
+    state = json.loads((repo / STATE).read_text())
+    assert state["entries"]["docs.lockers"]["doc_id"] == lockers
+    assert "nothing to change" in synced(run, repo, "--refresh")

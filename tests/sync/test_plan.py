@@ -208,3 +208,39 @@ def test_a_record_naming_a_document_of_another_type_is_matched_again_not_overwri
         "docs.welcome: the record names document doc_qa, which is a qa document, not text: "
         "matched again"
     ]
+
+
+def test_a_record_naming_a_same_type_document_with_another_title_is_matched_again() -> None:
+    """A hand-edited record gives the pricing page the id of a page someone made in Uppzy's
+    dashboard: `--refresh` used to plan "edited in Uppzy: restore it", overwriting it."""
+    pricing = _item("docs.pricing", "Pricing", "Plans cost money.")
+    state = TargetState(target=TARGET, entries={pricing.id: _entry(pricing, "doc_handmade")})
+    handmade = RemoteSummary("doc_handmade", "text", "Holiday opening", "active", "f" * 64, None)
+    remote = [handmade, _remote(pricing, "doc_pricing", status="active")]
+    plan = make_plan(DesiredSet(items={pricing.id: pricing}), state, head_commit="1" * 40,
+                     remote=remote, refresh=True)  # fmt: skip
+    assert [(c.action, c.id, c.doc_id) for c in plan.changes] == [
+        ("adopt", "docs.pricing", "doc_pricing")
+    ]
+    assert plan.drift == [
+        "docs.pricing: the record names document doc_handmade, titled 'Holiday opening', "
+        "neither this item's title nor the one last synced: matched again (that document is "
+        "left as it is)"
+    ]
+    assert [doc.doc_id for doc in plan.unmanaged] == ["doc_handmade"]
+
+
+@pytest.mark.parametrize("title", ["Pricing", "  PRICING ", "Prices (old title)"])
+def test_a_document_bearing_the_items_title_now_or_as_last_synced_is_restored(title: str) -> None:
+    """Content edited by hand in Uppzy is drift: the document keeps the title kbsync gave it
+    (or the item's new title), so it is this item's and is restored."""
+    pricing = _item("docs.pricing", "Pricing", "Plans cost money.")
+    entry = _entry(pricing, "doc_pricing", hash="0" * 64)
+    entry.title = "Prices (old title)"
+    state = TargetState(target=TARGET, entries={pricing.id: entry})
+    edited = RemoteSummary("doc_pricing", "text", title, "active", "e" * 64, None)
+    plan = make_plan(DesiredSet(items={pricing.id: pricing}), state, head_commit="1" * 40,
+                     remote=[edited], refresh=True)  # fmt: skip
+    assert [(c.action, c.doc_id) for c in plan.changes if c.action != "rename"] == [
+        ("update", "doc_pricing")
+    ]
