@@ -116,10 +116,31 @@ def test_jekyll_links_resolve_through_templates_and_permalinks(link: str, target
 
 
 def test_an_unknown_template_leaves_the_link_unchecked() -> None:
-    found = jekyll().resolve("content/_articles/two-step.md", "{% link _articles/x.md %}")
-    assert found.kind == "unchecked"
     found = jekyll().resolve("content/_articles/two-step.md", "{{site.other}}/article/x/")
-    assert found.kind == "unchecked"
+    assert found == Resolution("unchecked", reason="template")
+    found = jekyll().resolve("content/_articles/two-step.md", "{% post_url 2024-01-01-x %}")
+    assert found == Resolution("unchecked", reason="template")
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("{% link _articles/import-data.md %}", ("page", "import-data.md", "")),
+        (
+            "{{ site.baseurl }}{% link _articles/import-data.md %}#x",
+            ("page", "import-data.md", "x"),
+        ),
+        ("{%- link /_articles/import-data.md -%}", ("page", "import-data.md", "")),
+        ("{% link _articles/x.md %}", ("missing", "x.md", "")),  # Jekyll fails the build
+        ("{% link _articles/Import-Data.md %}", ("missing", "Import-Data.md", "")),  # exact
+    ],
+)
+def test_jekyll_link_tags_name_a_source_file_exactly(
+    link: str, expected: tuple[str, str, str]
+) -> None:
+    found = jekyll().resolve("content/_articles/two-step.md", link)
+    kind, name, fragment = expected
+    assert found == Resolution(kind, f"content/_articles/{name}", fragment, reason="ref")  # type: ignore[arg-type]
 
 
 def test_a_known_template_to_a_missing_permalink_is_missing() -> None:
