@@ -191,7 +191,11 @@ class LinkIndex:
         for alias in page.aliases:
             if is_external(alias):
                 continue
-            yield alias if alias.startswith("/") else posixpath.join(section, alias)
+            yield (
+                alias
+                if alias.startswith("/")
+                else posixpath.normpath(posixpath.join(section, alias))
+            )
 
     def page_url(self, path: str) -> str:
         """The site path (`/learning/api/`) of the content file `path`."""
@@ -277,15 +281,13 @@ class LinkIndex:
         ref = ref.strip()
         if not ref or is_external(ref):
             return None
-        key = _content_key(ref)
-        if key is None:
-            return None
         if not ref.startswith("/"):
             folder = posixpath.dirname(self.site_path(from_path))
             near = _content_key(posixpath.join(folder, ref))
             if near is not None and near in self.by_content_path:
                 return self.by_content_path[near]
-        return self.by_content_path.get(key)
+        key = _content_key(ref)
+        return None if key is None else self.by_content_path.get(key)
 
     def _by_liquid_link(self, source: str, fragment: str) -> Resolution:
         """Jekyll's `link` tag: the exact source path from the site root (Jekyll fails the
