@@ -10,7 +10,9 @@ definitions (`[ref]: url`), outside code and HTML comments. A URL with a scheme 
 compared with their exact case, as a case-sensitive host (GitHub, Linux CI) would. Heading
 anchors are the generator's (`[lint.links] anchors`: GitHub/Hugo or kramdown/Jekyll slugs, repeated
 headings get `-1`, `-2`), plus `{#custom-id}` on a heading and `id`/`name` attributes of HTML tags;
-they are compared ignoring case. Anchors are checked in content files only.
+they are compared ignoring case. Anchors are checked in content files only. Links whose
+destination holds template expressions with spaces (`{{ site.baseurl }}/x/`, `{{< ref "x" >}}`)
+are links once the generator has run, and are read too.
 
 These are corpus rules: each file's links and anchors are extracted once (cached by content)
 and every link is checked against the extracts of the whole corpus and the file tree.
@@ -296,11 +298,15 @@ class BrokenLink(_LinkRule):
     against the page's URL as Hugo and Jekyll serve it (`pretty`: from `learning/setup.md`,
     served at `/learning/setup/`, `../api/` is `learning/api.md` or `learning/api/_index.md`), or
     either (`auto`, the default). Root-relative links (`/learning/api/`) resolve against the
-    content root; frontmatter `url`, `permalink`, `slug` and `aliases` name pages too. A link that
-    climbs out of the repository is broken. Links with a scheme (`https:`, `mailto:`) are not
-    checked, nor links holding a template expression `[lint.links] templates` does not
-    substitute (`links.unchecked` counts them). Fix the path (the message suggests the closest
-    name), or link to a page that exists.
+    content root, then in `[lint.links] asset_dirs` (`static/`, `assets/`); frontmatter `url`,
+    `permalink`, `slug` and `aliases` name pages too. Hugo's `ref`/`relref` shortcodes and
+    Jekyll's `{% link %}` name a source file and are checked; with `[lint.links] getpage` a link
+    also names a content file as Hugo's `GetPage` finds it (what Hugo's link render hooks do). A
+    link that climbs out of the repository is broken. Links with a scheme (`https:`, `mailto:`)
+    are not checked, nor links holding a template expression `[lint.links] templates` does not
+    substitute, links matching `[lint.links] unchecked` (a render hook's, like `[term](g)`), or,
+    with `check_assets = false`, missing files that are not pages (`links.unchecked` counts
+    them). Fix the path (the message suggests the closest name), or link to a page that exists.
     """
 
     id = "links.broken"
@@ -466,8 +472,10 @@ class MissingAnchor(_LinkRule):
     also dropping `_` and anything before the first letter — or `auto`, either; a repeated
     heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. With `github` and
     `auto`, a definition list's term (`term` then `: definition`) has an id too, as Hugo gives
-    it. A renamed heading
-    breaks every link to it: update the links, or keep the old anchor with `{#old-id}`.
+    it, and terms and headings share one register of ids (a term `cascade` before a heading
+    `Cascade` makes it `#cascade-1`). A file included with `{{% include "path" %}}` (`[lint.links]
+    include_shortcodes`) lends its anchors to the including page. A renamed heading breaks every
+    link to it: update the links, or keep the old anchor with `{#old-id}`.
     """
 
     id = "links.anchor"
