@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from pipeline.errors import ConfigError, UsageError
 from pipeline.ids import SAFE_ID_RULE, is_safe_id, shown
 
@@ -586,15 +584,14 @@ def _check_links(links: LinksConfig, where: Path) -> None:
             )
     _check_pattern(links.permalink, "lint.links.permalink", where)
     for number, pattern in enumerate(links.unchecked):
-        try:
-            regex.compile(pattern)
-        except regex.error as error:
+        problem = _regex_problem(pattern)
+        if problem is not None:
             raise ConfigError(
                 f"lint.links.unchecked[{number}]: {shown(pattern)} is not a valid regular "
-                f"expression ({error})",
+                f"expression ({problem})",
                 path=where,
                 hint='patterns are searched in the link as written, e.g. unchecked = ["^g$"]',
-            ) from None
+            )
     for folder in links.asset_dirs:
         parts = folder.replace("\\", "/").split("/")
         if not folder.strip() or folder.startswith("/") or ".." in parts or ":" in folder:
@@ -611,6 +608,17 @@ def _check_links(links: LinksConfig, where: Path) -> None:
                 path=where,
                 hint='write the name as in {{% include "..." %}}: include_shortcodes = ["include"]',
             )
+
+
+def _regex_problem(pattern: str) -> str | None:
+    """Why `pattern` is no regular expression (the `regex` module's dialect), or None."""
+    import regex  # only when patterns are set: a warm run never loads it
+
+    try:
+        regex.compile(pattern)
+    except regex.error as error:
+        return str(error)
+    return None
 
 
 def _check_pattern(pattern: str, key: str, where: Path) -> None:

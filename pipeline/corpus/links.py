@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote
 
-import regex
-
 from pipeline.config import LinksConfig
 
 FOLDER_PAGES = ("_index.md", "index.md", "README.md", "_index.markdown", "index.markdown")
@@ -148,7 +146,7 @@ class LinkIndex:
             ((_squeeze(k), v) for k, v in settings.templates.items()),
             key=lambda kv: -len(kv[0]),
         )
-        self._hooks = [regex.compile(pattern) for pattern in settings.unchecked]
+        self._hooks = _compile_hooks(settings.unchecked)
         self._asset_dirs = [d.strip("/") for d in settings.asset_dirs if d.strip("/.")]
         self.by_url: dict[str, str] = {}
         self.by_content_path: dict[str, str] = {}
@@ -492,6 +490,16 @@ def _join(folder: str, link_path: str) -> str | None:
     if target == ".." or target.startswith("../") or posixpath.isabs(target):
         return None
     return "" if target == "." else target
+
+
+def _compile_hooks(patterns: list[str]) -> list[Any]:
+    """`[lint.links] unchecked` compiled with the `regex` module (which can give up on a slow
+    match); loaded only when there are patterns, so a run without them never imports it."""
+    if not patterns:
+        return []
+    import regex
+
+    return [regex.compile(pattern) for pattern in patterns]
 
 
 def is_asset(link_path: str) -> bool:
