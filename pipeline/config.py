@@ -125,6 +125,8 @@ class ConflictsConfig:
 
 LINK_STYLES = ("auto", "file", "pretty")
 """`[lint.links] style`: how a relative link resolves (see docs/writing.md, "Link styles")."""
+DEFAULT_ASSET_DIRS = ("static", "assets")
+"""`[lint.links] asset_dirs` by default: where Hugo and Docusaurus keep files served at `/`."""
 ANCHOR_STYLES = ("auto", "github", "kramdown")
 """`[lint.links] anchors`: which generator's heading ids a `#fragment` names."""
 
@@ -148,6 +150,24 @@ class LinksConfig:
     permalink: str = ""
     """The site's URL pattern for pages without their own (`/article/{name}/`): `{dir}`,
     `{name}` and `{slug}` are the folder (under the content root), file stem and slug."""
+    unchecked: list[str] = field(default_factory=list)
+    """Regular expressions (searched in a link's destination as written, `#anchor` included) of
+    links a render hook or plugin handles (`"^g$"` for `[term](g)` glossary links): never
+    reported broken, counted by `links.unchecked`."""
+    getpage: bool = False
+    """The site's link render hook resolves destinations with Hugo's `GetPage` (Hugo's
+    embedded hook, most custom ones): a link also names a content file by its path without
+    extension, ignoring case, relative to the page's folder or else the content root, or a
+    file of `asset_dirs`."""
+    check_assets: bool = True
+    """False when images and other non-content files are not in this repository (a CDN, Git
+    LFS, another repository): a link to one that is missing is counted, not reported."""
+    asset_dirs: list[str] = field(default_factory=lambda: list(DEFAULT_ASSET_DIRS))
+    """Folders (from the repository root) a root-relative link to a file may be served from:
+    Hugo's `static/` and `assets/`, Docusaurus's `static/`; the content root always is."""
+    include_shortcodes: list[str] = field(default_factory=lambda: ["include"])
+    """Hugo shortcodes (`{{% include "/_common/x.md" %}}`) that insert a content file into the
+    page: the included file's headings are anchors of the including page."""
 
 
 @dataclass(frozen=True)
@@ -546,6 +566,7 @@ def _check_environment_ids(env: EnvironmentConfig, where: Path) -> None:
 
 SANDBOX_DIALECTS = ("page", "offset", "cursor")
 _URL_FIELDS = ("dir", "slug", "name")
+_SHORTCODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
 
 def _check_links(links: LinksConfig, where: Path) -> None:
@@ -573,6 +594,42 @@ def _check_links(links: LinksConfig, where: Path) -> None:
                 hint='keys are expressions as written in links, e.g. "{{site.baseurl}}" = ""',
             )
     _check_pattern(links.permalink, "lint.links.permalink", where)
+    for number, pattern in enumerate(links.unchecked):
+        problem = _regex_problem(pattern)
+        if problem is not None:
+            raise ConfigError(
+                f"lint.links.unchecked[{number}]: {shown(pattern)} is not a valid regular "
+                f"expression ({problem})",
+                path=where,
+                hint='patterns are searched in the link as written, e.g. unchecked = ["^g$"]',
+            )
+    for folder in links.asset_dirs:
+        parts = folder.replace("\\", "/").split("/")
+        if not folder.strip() or folder.startswith("/") or ".." in parts or ":" in folder:
+            raise ConfigError(
+                f"lint.links.asset_dirs: {shown(folder)} must be a folder inside the repository, "
+                "relative to its root",
+                path=where,
+                hint='e.g. asset_dirs = ["static", "assets"]',
+            )
+    for name in links.include_shortcodes:
+        if not _SHORTCODE_NAME.fullmatch(name):
+            raise ConfigError(
+                f"lint.links.include_shortcodes: {shown(name)} is not a shortcode name",
+                path=where,
+                hint='write the name as in {{% include "..." %}}: include_shortcodes = ["include"]',
+            )
+
+
+def _regex_problem(pattern: str) -> str | None:
+    """Why `pattern` is no regular expression (the `regex` module's dialect), or None."""
+    import regex  # only when patterns are set: a warm run never loads it
+
+    try:
+        regex.compile(pattern)
+    except regex.error as error:
+        return str(error)
+    return None
 
 
 def _check_pattern(pattern: str, key: str, where: Path) -> None:

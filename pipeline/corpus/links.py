@@ -18,6 +18,13 @@ else its path under the content root with the last part replaced by `slug`; `ali
 too. Root-relative links (`/learning/api/`) resolve against the content root after
 `[lint.links] base_path` is stripped. Template expressions (`{{ … }}`, `{% … %}`) are
 substituted from `[lint.links] templates`; a link still holding one is `unchecked`.
+
+What a render hook or plugin does to a link, kbsync cannot see: links matching `[lint.links]
+unchecked` are `unchecked`; with `getpage`, a link also names a content file as Hugo's `GetPage`
+finds it (the lookup Hugo's link render hooks make). Hugo's `ref` and `relref` shortcodes name a
+content file that way too. Root-relative links to files are looked up in the content root and
+then in `asset_dirs`; with `check_assets = false` a missing file that is not a page is
+`unchecked` (its folder is not in the repository).
 """
 
 from __future__ import annotations
@@ -39,7 +46,19 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _SPACE_IN_TEMPLATE = re.compile(r"\s+")
 
+_REF = re.compile(r"\{\{([<%])\s*(relref|ref)\s+(.*?)\s*[>%]\}\}", re.S)
+"""Hugo's `{{< ref "path#anchor" >}}` / `{{% relref path="x.md" %}}` shortcodes."""
+_LIQUID_LINK = re.compile(r"\{%-?\s*link\s+([^\s%]+)\s*-?%\}")
+"""Jekyll's `{% link _articles/x.md %}`: a source file from the site root, exact."""
+_REF_ARG = re.compile(r'(?:(\w+)\s*=\s*)?("[^"]*"|`[^`]*`|[^\s"`=]+)')
+_PAGE_SUFFIXES = (".md", ".markdown")
+_NOT_ASSETS = (*_PAGE_SUFFIXES, ".html", ".htm")
+_HOOK_TIMEOUT = 1.0
+"""Seconds one `[lint.links] unchecked` pattern may spend on one link (a catastrophic pattern
+then simply does not match)."""
+
 Kind = Literal["external", "page", "file", "missing", "outside", "unchecked"]
+Reason = Literal["", "template", "hook", "asset", "ref"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,9 @@ class Resolution:
     kind: Kind
     target: str = ""
     fragment: str = ""
+    reason: Reason = ""
+    """Why a link is `unchecked` (`template`, `hook`, `asset`), or `ref` when a `ref`/`relref`
+    shortcode named the target."""
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -124,13 +146,18 @@ class LinkIndex:
             ((_squeeze(k), v) for k, v in settings.templates.items()),
             key=lambda kv: -len(kv[0]),
         )
+        self._hooks = _compile_hooks(settings.unchecked)
+        self._asset_dirs = [d.strip("/") for d in settings.asset_dirs if d.strip("/.")]
         self.by_url: dict[str, str] = {}
+        self.by_content_path: dict[str, str] = {}
         self._page_urls: dict[str, str] = {}
         for page in sorted(self.pages.values(), key=lambda p: p.path):
             url = self._url_of(page)
             self._page_urls[page.path] = url
-            for key in (url, self._path_url(page.path), *page.aliases):
+            for key in (url, self._path_url(page.path), *self._aliases(page)):
                 self.by_url.setdefault(_url_key(key), page.path)
+            for key in _content_keys(self.site_path(page.path)):
+                self.by_content_path.setdefault(key, page.path)
 
     # --- URLs of pages --------------------------------------------------------------------------
 
@@ -155,6 +182,19 @@ class LinkIndex:
             return fill_pattern(self.settings.permalink, self.site_path(page.path), page.slug)
         return self._path_url(page.path, page.slug)
 
+    def _aliases(self, page: PageInfo) -> Iterable[str]:
+        """The page's `aliases` as site paths: a relative one is relative to the page's section
+        (the folder its URL is in), as Hugo reads it."""
+        section = posixpath.dirname(self._path_url(page.path).rstrip("/")) or "/"
+        for alias in page.aliases:
+            if is_external(alias):
+                continue
+            yield (
+                alias
+                if alias.startswith("/")
+                else posixpath.normpath(posixpath.join(section, alias))
+            )
+
     def page_url(self, path: str) -> str:
         """The site path (`/learning/api/`) of the content file `path`."""
         return self._page_urls.get(path) or self._path_url(path)
@@ -176,12 +216,47 @@ class LinkIndex:
         url = url.strip()
         if "%7b" in url.lower():
             url = unquote(url)
+        if self._hooked(url):
+            return Resolution("unchecked", reason="hook")
+        ref = _REF.search(url)
+        if ref is not None:
+            return self._by_ref(from_path, url, ref)
+        liquid = _LIQUID_LINK.search(url)
+        if liquid is not None:
+            before, after = self.substitute(url[: liquid.start()]), url[liquid.end() :]
+            if before.strip("/") == "" and (not after or after.startswith("#")):
+                return self._by_liquid_link(liquid.group(1), unquote(after[1:]))
         url = self.substitute(url)
         if has_template(url):
-            return Resolution("unchecked")
+            return Resolution("unchecked", reason="template")
         if is_external(url):
             return Resolution("external")
         link_path, fragment = split_url(url)
+        found = self._resolve_path(from_path, link_path, fragment)
+        if found.kind != "missing":
+            return found
+        if self.settings.getpage:
+            page = self.get_page(from_path, link_path)
+            if page is not None:
+                return Resolution("page", page, fragment)
+            asset = self._in_asset_dirs(link_path)
+            if asset is not None:
+                return Resolution("file", asset, fragment)
+        if not self.settings.check_assets and is_asset(link_path):
+            return Resolution("unchecked", found.target, fragment, reason="asset")
+        return found
+
+    def _hooked(self, url: str) -> bool:
+        """Whether a `[lint.links] unchecked` pattern matches `url` (a render hook's link)."""
+        for hook in self._hooks:
+            try:
+                if hook.search(url, timeout=_HOOK_TIMEOUT):
+                    return True
+            except TimeoutError:
+                continue
+        return False
+
+    def _resolve_path(self, from_path: str, link_path: str, fragment: str) -> Resolution:
         if not link_path:
             return Resolution("page", from_path, fragment)
         if link_path.startswith("/"):
@@ -196,6 +271,52 @@ class LinkIndex:
         if pretty.kind in ("page", "file") or found is None or link_path.endswith("/"):
             return pretty  # a missing `../x/` is a page URL: say where that page would be
         return found
+
+    def get_page(self, from_path: str, ref: str) -> str | None:
+        """The content file Hugo's `GetPage` finds for `ref` from the page `from_path`: by path
+        under the content root, with or without extension, ignoring case; a relative `ref`
+        first from the page's folder, then from the content root."""
+        ref = ref.strip()
+        if not ref or is_external(ref):
+            return None
+        if not ref.startswith("/"):
+            folder = posixpath.dirname(self.site_path(from_path))
+            near = _content_key(posixpath.join(folder, ref))
+            if near is not None and near in self.by_content_path:
+                return self.by_content_path[near]
+        key = _content_key(ref)
+        return None if key is None else self.by_content_path.get(key)
+
+    def _by_liquid_link(self, source: str, fragment: str) -> Resolution:
+        """Jekyll's `link` tag: the exact source path from the site root (Jekyll fails the
+        build when it does not exist)."""
+        relative = _join("", unquote(source).lstrip("/"))
+        if relative is None:
+            return Resolution("outside")
+        target = posixpath.join(self.content_dir, relative) if self.content_dir else relative
+        if target in self.pages:
+            return Resolution("page", target, fragment, reason="ref")
+        if self._exists(target):
+            return Resolution("file", target, fragment, reason="ref")
+        return Resolution("missing", target, fragment, reason="ref")
+
+    def _by_ref(self, from_path: str, url: str, ref: re.Match[str]) -> Resolution:
+        """A `ref`/`relref` shortcode: the content file it names as `GetPage` finds it (Hugo
+        fails the build when there is none), and its `#anchor`."""
+        target = _ref_path(ref.group(3))
+        rest = url[ref.end() :]
+        if target is None or has_template(url[: ref.start()] + rest):
+            return Resolution("unchecked", reason="template")
+        path, _, fragment = target.partition("#")
+        if not fragment and rest.startswith("#"):
+            fragment = rest[1:]
+        fragment = unquote(fragment)
+        if not path:
+            return Resolution("page", from_path, fragment, reason="ref")
+        page = self.get_page(from_path, path)
+        if page is not None:
+            return Resolution("page", page, fragment, reason="ref")
+        return Resolution("missing", path, fragment, reason="ref")
 
     def _by_file(self, from_path: str, link_path: str, fragment: str) -> Resolution:
         target = _join(posixpath.dirname(from_path), link_path)
@@ -232,7 +353,24 @@ class LinkIndex:
         if relative.startswith(".."):
             return Resolution("outside")
         inside = posixpath.join(self.content_dir, relative) if self.content_dir else relative
-        return self._at_path(inside.rstrip("/") if relative else self.content_dir, fragment)
+        found = self._at_path(inside.rstrip("/") if relative else self.content_dir, fragment)
+        if found.kind == "missing" and relative:
+            asset = self._in_asset_dirs(relative)
+            if asset is not None:
+                return Resolution("file", asset, fragment)
+        return found
+
+    def _in_asset_dirs(self, link_path: str) -> str | None:
+        """The file `link_path` (taken from the site root) in the first of `asset_dirs` that
+        has it: Hugo serves `static/` at `/` and finds global resources in `assets/`."""
+        relative = posixpath.normpath(link_path.strip("/")) if link_path.strip("/") else ""
+        if not relative or relative.startswith(".."):
+            return None
+        for folder in self._asset_dirs:
+            candidate = f"{folder}/{relative}"
+            if self._exists(candidate):
+                return candidate
+        return None
 
     def fingerprint(self) -> str:
         """A digest of everything resolution depends on but the linking file itself."""
@@ -293,17 +431,37 @@ def kramdown_slug(text: str) -> str:
 
 def heading_ids(titles: Iterable[str], style: str) -> list[str]:
     """The ids the generator gives headings `titles` (in order; repeats get `-1`, `-2`)."""
+    return anchor_ids([("h", title) for title in titles], style)
+
+
+AnchorEvent = tuple[str, str]
+"""One source of an anchor, in document order: `("h", heading text)`, `("t", definition term)`
+(an id with Hugo/goldmark, none with kramdown) or `("x", explicit id)` (`{#id}`, HTML `id`)."""
+
+
+def anchor_ids(events: Iterable[AnchorEvent], style: str) -> list[str]:
+    """Every id a page with these anchor sources has. Headings and definition terms share one
+    register, as goldmark's do: an id already taken (by either, or by an explicit id) gets the
+    first free `-1`, `-2` suffix — a term `cascade` before a heading `Cascade` makes the
+    heading `#cascade-1`."""
+    events = list(events)
     makers = {"github": [github_slug], "kramdown": [kramdown_slug]}.get(
         style, [github_slug, kramdown_slug]
     )
     ids: set[str] = set()
     for make in makers:
-        seen: dict[str, int] = {}
-        for title in titles:
-            slug = make(title)
-            count = seen.get(slug, 0)
-            seen[slug] = count + 1
-            ids.add(f"{slug}-{count}" if count else slug)
+        taken = {text for kind, text in events if kind == "x"}
+        ids.update(taken)
+        for kind, text in events:
+            if kind == "x" or (kind == "t" and make is kramdown_slug):
+                continue
+            slug = candidate = make(text)
+            count = 0
+            while candidate in taken:
+                count += 1
+                candidate = f"{slug}-{count}"
+            taken.add(candidate)
+            ids.add(candidate)
     return sorted(ids)
 
 
@@ -332,3 +490,64 @@ def _join(folder: str, link_path: str) -> str | None:
     if target == ".." or target.startswith("../") or posixpath.isabs(target):
         return None
     return "" if target == "." else target
+
+
+def _compile_hooks(patterns: list[str]) -> list[Any]:
+    """`[lint.links] unchecked` compiled with the `regex` module (which can give up on a slow
+    match); loaded only when there are patterns, so a run without them never imports it."""
+    if not patterns:
+        return []
+    import regex
+
+    return [regex.compile(pattern) for pattern in patterns]
+
+
+def is_asset(link_path: str) -> bool:
+    """A link to a file that is not a page: its last part has an extension other than a
+    Markdown or HTML one (`img/a.png`, `form.pdf`; not `../api/`, `setup.md`, `install`)."""
+    name = posixpath.basename(link_path)
+    if not name or link_path.endswith("/"):
+        return False
+    stem, extension = posixpath.splitext(name)
+    return bool(stem) and bool(extension) and extension.lower() not in _NOT_ASSETS
+
+
+def _content_key(path: str) -> str | None:
+    """A content path as `GetPage` compares it: from the content root, no extension, no
+    trailing slash, ignoring case; None when it climbs above the root."""
+    relative = posixpath.normpath(path.strip().lstrip("/") or ".")
+    if relative == ".." or relative.startswith("../"):
+        return None
+    stem, extension = posixpath.splitext(relative)
+    if extension.lower() in _PAGE_SUFFIXES:
+        relative = stem
+    return relative.casefold() if relative != "." else ""
+
+
+def _content_keys(site_path: str) -> list[str]:
+    """The keys `GetPage` finds the content file at `site_path` by (a folder page by its
+    folder too)."""
+    keys = [_content_key(site_path) or ""]
+    folder, name = posixpath.split(site_path)
+    if name in FOLDER_PAGES:
+        keys.append(folder.casefold())
+    return keys
+
+
+def _ref_path(arguments: str) -> str | None:
+    """The path a `ref`/`relref` shortcode's arguments name: the first positional argument or
+    `path=`, quoted with `"…"` or backticks, or bare; None if there is none."""
+    if arguments.count('"') % 2 or arguments.count("`") % 2:
+        return None  # an unclosed quote: Hugo fails the build, kbsync cannot tell the path
+    positional: str | None = None
+    for match in _REF_ARG.finditer(arguments):
+        name, value = match.group(1), match.group(2)
+        if value[:1] in ('"', "`"):
+            if len(value) < 2 or value[-1] != value[0]:
+                return None
+            value = value[1:-1]
+        if name == "path":
+            return value.strip()
+        if name is None and positional is None:
+            positional = value.strip()
+    return positional or None

@@ -10,9 +10,11 @@ from pipeline.corpus.links import (
     LinkIndex,
     PageInfo,
     Resolution,
+    anchor_ids,
     fill_pattern,
     github_slug,
     heading_ids,
+    is_asset,
     kramdown_slug,
     public_url,
 )
@@ -116,10 +118,31 @@ def test_jekyll_links_resolve_through_templates_and_permalinks(link: str, target
 
 
 def test_an_unknown_template_leaves_the_link_unchecked() -> None:
-    found = jekyll().resolve("content/_articles/two-step.md", "{% link _articles/x.md %}")
-    assert found.kind == "unchecked"
     found = jekyll().resolve("content/_articles/two-step.md", "{{site.other}}/article/x/")
-    assert found.kind == "unchecked"
+    assert found == Resolution("unchecked", reason="template")
+    found = jekyll().resolve("content/_articles/two-step.md", "{% post_url 2024-01-01-x %}")
+    assert found == Resolution("unchecked", reason="template")
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("{% link _articles/import-data.md %}", ("page", "import-data.md", "")),
+        (
+            "{{ site.baseurl }}{% link _articles/import-data.md %}#x",
+            ("page", "import-data.md", "x"),
+        ),
+        ("{%- link /_articles/import-data.md -%}", ("page", "import-data.md", "")),
+        ("{% link _articles/x.md %}", ("missing", "x.md", "")),  # Jekyll fails the build
+        ("{% link _articles/Import-Data.md %}", ("missing", "Import-Data.md", "")),  # exact
+    ],
+)
+def test_jekyll_link_tags_name_a_source_file_exactly(
+    link: str, expected: tuple[str, str, str]
+) -> None:
+    found = jekyll().resolve("content/_articles/two-step.md", link)
+    kind, name, fragment = expected
+    assert found == Resolution(kind, f"content/_articles/{name}", fragment, reason="ref")  # type: ignore[arg-type]
 
 
 def test_a_known_template_to_a_missing_permalink_is_missing() -> None:
@@ -153,3 +176,110 @@ def test_url_patterns_and_public_urls() -> None:
     )
     internal = PageInfo("content/v2/runbook.md", audience="internal", url="https://x.example/r")
     assert public_url(index, internal, base, "{dir}/{slug}/", ["public", "internal"]) is None
+
+
+# --- render hooks, GetPage, assets, ref shortcodes, aliases (issue 13) ---------------------------
+
+DOCS = [
+    PageInfo("content/methods/page/Date.md"),
+    PageInfo("content/content-management/menus.md"),
+    PageInfo("content/content-management/multilingual.md"),
+    PageInfo("content/templates/introduction.md"),
+    PageInfo("content/host/netlify/index.md"),
+    PageInfo("content/v3/install.md", aliases=("setup", "../old-setup", "/v2/setup/")),
+]
+FILES = {"static/images/logo.png", "assets/images/sunset.jpg", "content/host/netlify/a.png"}
+
+
+def docs(**kwargs: object) -> LinkIndex:
+    config = LinksConfig(**kwargs)  # type: ignore[arg-type]
+    return LinkIndex(DOCS, "content", config, exists=FILES.__contains__)
+
+
+def test_hook_patterns_leave_links_unchecked() -> None:
+    intro = "content/templates/introduction.md"
+    assert docs().resolve(intro, "g").kind == "missing"
+    hooked = docs(unchecked=["^g$", r"^/glossary/#"])
+    assert hooked.resolve(intro, "g") == Resolution("unchecked", reason="hook")
+    assert hooked.resolve(intro, "/glossary/#term") == Resolution("unchecked", reason="hook")
+    assert hooked.resolve(intro, "gg").kind == "missing"
+
+
+@pytest.mark.parametrize(
+    ("from_path", "link", "target"),
+    [
+        ("content/templates/introduction.md", "methods/page/date/", "content/methods/page/Date.md"),
+        ("content/templates/introduction.md", "/METHODS/page/Date.md", "content/methods/page/Date.md"),
+        ("content/content-management/menus.md", "multilingual/", "content/content-management/multilingual.md"),
+        ("content/content-management/menus.md", "Multilingual#x", "content/content-management/multilingual.md"),
+        ("content/templates/introduction.md", "host/netlify", "content/host/netlify/index.md"),
+        ("content/templates/introduction.md", "host/netlify/index.md", "content/host/netlify/index.md"),
+    ],
+)  # fmt: skip
+def test_getpage_finds_content_files_by_path(from_path: str, link: str, target: str) -> None:
+    assert docs().resolve(from_path, link).kind == "missing"
+    assert docs(getpage=True).resolve(from_path, link).target == target
+
+
+def test_getpage_does_not_climb_out_of_the_content_root() -> None:
+    index = docs(getpage=True)
+    assert index.get_page("content/templates/introduction.md", "../../methods/page/date") is None
+    assert index.get_page("content/templates/introduction.md", "../methods/page/date") == (
+        "content/methods/page/Date.md"
+    )
+    assert index.get_page("content/templates/introduction.md", "https://x.example/") is None
+
+
+def test_files_served_at_the_root_are_found_in_the_asset_folders() -> None:
+    intro = "content/templates/introduction.md"
+    assert docs().resolve(intro, "/images/logo.png") == Resolution("file", "static/images/logo.png")
+    assert docs(asset_dirs=[]).resolve(intro, "/images/logo.png").kind == "missing"
+    assert docs().resolve(intro, "images/sunset.jpg").kind == "missing"  # relative: no
+    found = docs(getpage=True).resolve(intro, "images/sunset.jpg")  # a global resource
+    assert found == Resolution("file", "assets/images/sunset.jpg")
+
+
+def test_missing_assets_are_unchecked_when_the_repository_does_not_hold_them() -> None:
+    bundle = "content/host/netlify/index.md"
+    assert docs(check_assets=False).resolve(bundle, "a.png") == Resolution(
+        "file", "content/host/netlify/a.png"
+    )
+    for link in ("b.png", "../files/form.PDF", "/img/x.svg?v=2"):
+        assert docs(check_assets=False).resolve(bundle, link).reason == "asset"
+    for link in ("b.md", "../vercel/", "install", "b.html"):
+        assert docs(check_assets=False).resolve(bundle, link).kind == "missing"
+    assert is_asset("a/b.png") and not is_asset("a/.hidden") and not is_asset("a.b/")
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ('{{< ref "/v3/install.md" >}}', Resolution("page", "content/v3/install.md", reason="ref")),
+        ('{{< ref "/v3/install#step" >}}', Resolution("page", "content/v3/install.md", "step", "ref")),
+        ('{{< relref "../v3/install.md" >}}#x', Resolution("page", "content/v3/install.md", "x", "ref")),
+        ('{{% relref path="/v3/install" lang="en" %}}', Resolution("page", "content/v3/install.md", reason="ref")),
+        ('{{<ref `/v3/install.md`>}}', Resolution("page", "content/v3/install.md", reason="ref")),
+        ("{{< ref /v3/install >}}", Resolution("page", "content/v3/install.md", reason="ref")),
+        ('{{< ref "#top" >}}', Resolution("page", "content/templates/introduction.md", "top", "ref")),
+        ('{{< ref "/v3/gone.md" >}}', Resolution("missing", "/v3/gone.md", reason="ref")),
+        ('{{< ref "/v3/install.md >}}', Resolution("unchecked", reason="template")),
+        ('{{< ref path=`/v3/install.md >}}', Resolution("unchecked", reason="template")),
+        ("{{< ref >}}", Resolution("unchecked", reason="template")),
+        ('{{< ref "/v3/install.md" >}}{{ .x }}', Resolution("unchecked", reason="template")),
+    ],
+)  # fmt: skip
+def test_ref_and_relref_shortcodes(link: str, expected: Resolution) -> None:
+    assert docs().resolve("content/templates/introduction.md", link) == expected
+
+
+def test_relative_aliases_are_relative_to_the_page_section() -> None:
+    intro = "content/templates/introduction.md"
+    for alias in ("/v3/setup/", "/old-setup/", "/v2/setup/"):
+        assert docs().resolve(intro, alias).target == "content/v3/install.md"
+    assert docs().resolve(intro, "/setup/").kind == "missing"
+
+
+def test_terms_and_headings_share_one_register_of_ids() -> None:
+    events = [("t", "cascade"), ("h", "Cascade"), ("x", "cascade-2"), ("h", "Cascade")]
+    assert anchor_ids(events, "github") == ["cascade", "cascade-1", "cascade-2", "cascade-3"]
+    assert anchor_ids(events, "kramdown") == ["cascade", "cascade-1", "cascade-2"]

@@ -10,7 +10,9 @@ definitions (`[ref]: url`), outside code and HTML comments. A URL with a scheme 
 compared with their exact case, as a case-sensitive host (GitHub, Linux CI) would. Heading
 anchors are the generator's (`[lint.links] anchors`: GitHub/Hugo or kramdown/Jekyll slugs, repeated
 headings get `-1`, `-2`), plus `{#custom-id}` on a heading and `id`/`name` attributes of HTML tags;
-they are compared ignoring case. Anchors are checked in content files only.
+they are compared ignoring case. Anchors are checked in content files only. Links whose
+destination holds template expressions with spaces (`{{ site.baseurl }}/x/`, `{{< ref "x" >}}`)
+are links once the generator has run, and are read too.
 
 These are corpus rules: each file's links and anchors are extracted once (cached by content)
 and every link is checked against the extracts of the whole corpus and the file tree.
@@ -25,6 +27,7 @@ full run (git lists no deleted files as changed).
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import posixpath
 import re
@@ -35,11 +38,12 @@ from typing import Any
 from pipeline.config import Settings
 from pipeline.corpus import Item
 from pipeline.corpus.links import (
+    AnchorEvent,
     LinkIndex,
     PageInfo,
     Resolution,
+    anchor_ids,
     has_template,
-    heading_ids,
     is_external,
     public_url,
     split_url,
@@ -64,6 +68,17 @@ _DEFINITION_TERM = re.compile(r"^([^\s:>|#-][^\n]*)\n(?:[ \t]*\n)?(:)[ \t]+\S", 
 """A definition list's term (`term` then `: definition`): Hugo gives it an id like a heading's
 (goldmark's `autoDefinitionTermID`)."""
 _TERM_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`~]|\{#[^}]*\}|<[^>]+>")
+_TEMPLATE = r"(?:\{\{[^\n]*?\}\}|\{%[^\n]*?%\})"
+_DESTINATION = rf"((?:{_TEMPLATE}|[^\s()<>\[\]{{]|\{{(?![{{%]))+)"
+_TEMPLATED_LINK = re.compile(rf"\]\(\s*{_DESTINATION}(?:\s+\"[^\"\n]*\")?\s*\)")
+"""A link whose destination holds template expressions with spaces (`{{ site.baseurl }}/x/`,
+`{{< relref "x.md" >}}`): no link to a Markdown parser, but one once the generator has run."""
+_TEMPLATED_REF_DEF = re.compile(
+    rf"^[ ]{{0,3}}\[[^\]\n]+\]:[ \t]*{_DESTINATION}(?:[ \t]+\"[^\"\n]*\")?[ \t]*$", re.M
+)
+_MAX_INCLUDE_DEPTH = 16
+_HOOK_FILES = ("layouts/_markup/render-link.html", "layouts/_default/_markup/render-link.html")
+"""Where a Hugo site keeps its link render hook (Hugo ≥ 0.146, and before)."""
 
 
 class _LinkRule(CorpusRule):
@@ -81,6 +96,11 @@ class _LinkRule(CorpusRule):
             "base_path": links.base_path,
             "templates": dict(sorted(links.templates.items())),
             "permalink": links.permalink,
+            "unchecked": list(links.unchecked),
+            "getpage": links.getpage,
+            "check_assets": links.check_assets,
+            "asset_dirs": list(links.asset_dirs),
+            "include_shortcodes": list(links.include_shortcodes),
         }
 
     def page(self, item: Item) -> list[Any]:
@@ -134,6 +154,10 @@ def _find_links(item: Item) -> list[list[Any]]:
         images.add(match.start(1))
     for match in _REF_DEF.finditer(item.text, item.body_start):
         spans.append((match.group(1), match.start(1), match.end(1)))
+    for pattern in (_TEMPLATED_LINK, _TEMPLATED_REF_DEF):
+        for match in pattern.finditer(item.text, item.body_start):
+            if has_template(match.group(1)):
+                spans.append((match.group(1), match.start(1), match.end(1)))
     found: dict[int, list[Any]] = {}
     for url, start, end in spans:
         if not url or item.is_code(start) or _in_comment(item, start) or is_external(url):
@@ -149,23 +173,68 @@ def _in_comment(item: Item, offset: int) -> bool:
     return any(span.start <= offset < span.end for span in item.comment_spans)
 
 
-def _anchors(item: Item, style: str) -> list[str]:
-    """Every anchor a link into `item` may name (heading ids, `{#id}`, HTML ids)."""
-    anchors = set(heading_ids([heading.text for heading in item.headings], style))
-    if style != "kramdown":
-        terms = [
-            _TERM_MARKUP.sub(lambda m: m.group(1) or "", match.group(1)).strip()
-            for match in _DEFINITION_TERM.finditer(item.text, item.body_start)
-            if not item.is_code(match.start(2))  # the term itself may be `code`
-        ]
-        anchors.update(heading_ids(terms, "github"))
+def _anchor_events(item: Item, style: str, shortcodes: tuple[str, ...]) -> list[list[str]]:
+    """The sources of `item`'s anchors in document order: headings (`h`), definition terms
+    (`t`, Hugo's), explicit ids (`x`: `{#id}`, HTML `id`/`name`) and the files it includes
+    (`i`, by `{{% include "path" %}}`: their anchors are this page's)."""
+    events: list[tuple[int, str, str]] = []
     for heading in item.headings:
-        for match in _CUSTOM_ID.finditer(item.source.line_text(heading.line)):
-            anchors.add(match.group(1))
+        custom = _CUSTOM_ID.search(item.source.line_text(heading.line))
+        if custom:
+            events.append((heading.line, "x", custom.group(1)))
+        else:
+            events.append((heading.line, "h", heading.text))
+    if style != "kramdown":
+        for match in _DEFINITION_TERM.finditer(item.text, item.body_start):
+            if item.is_code(match.start(2)):  # the term itself may be `code`
+                continue
+            term = _TERM_MARKUP.sub(lambda m: m.group(1) or "", match.group(1)).strip()
+            events.append((item.position(match.start()).line, "t", term))
     for match in _HTML_ID.finditer(item.text, item.body_start):
         if not item.is_code(match.start()):
-            anchors.add(match.group(1))
-    return sorted(anchors)
+            events.append((item.position(match.start()).line, "x", match.group(1)))
+    if shortcodes:
+        names = "|".join(re.escape(name) for name in shortcodes)
+        include = re.compile(
+            rf"\{{\{{[<%]\s*(?:{names})\s+(?:\"([^\"\n]*)\"|`([^`\n]*)`|([^\s\"`>%]+))"
+            rf"[^\n]*?[>%]\}}\}}"
+        )
+        for match in include.finditer(item.text, item.body_start):
+            if item.is_code(match.start()) or _in_comment(item, match.start()):
+                continue
+            path = match.group(1) or match.group(2) or match.group(3) or ""
+            events.append((item.position(match.start()).line, "i", path.strip()))
+    return [[kind, text] for _line, kind, text in sorted(events, key=lambda e: e[0])]
+
+
+class _Anchors:
+    """Every page's anchors, its included files' spliced in where they are included (cached;
+    an include loop or a missing file adds nothing, never hangs)."""
+
+    def __init__(self, index: LinkIndex, extracts: Mapping[str, Any], style: str) -> None:
+        self.index = index
+        self.extracts = extracts
+        self.style = style
+        self._ids: dict[str, list[str]] = {}
+
+    def of(self, path: str) -> list[str]:
+        if path not in self._ids:
+            self._ids[path] = anchor_ids(self._events(path, (), 0), self.style)
+        return self._ids[path]
+
+    def _events(self, path: str, seen: tuple[str, ...], depth: int) -> list[AnchorEvent]:
+        data = self.extracts.get(path)
+        if not data or path in seen or depth > _MAX_INCLUDE_DEPTH:
+            return []
+        events: list[AnchorEvent] = []
+        for kind, text in data["h"]:
+            if kind != "i":
+                events.append((kind, text))
+                continue
+            included = self.index.get_page(path, text)
+            if included is not None:
+                events.extend(self._events(included, (*seen, path), depth + 1))
+        return events
 
 
 def resolve(from_path: str, link_path: str) -> str | None:
@@ -229,11 +298,15 @@ class BrokenLink(_LinkRule):
     against the page's URL as Hugo and Jekyll serve it (`pretty`: from `learning/setup.md`,
     served at `/learning/setup/`, `../api/` is `learning/api.md` or `learning/api/_index.md`), or
     either (`auto`, the default). Root-relative links (`/learning/api/`) resolve against the
-    content root; frontmatter `url`, `permalink`, `slug` and `aliases` name pages too. A link that
-    climbs out of the repository is broken. Links with a scheme (`https:`, `mailto:`) are not
-    checked, nor links holding a template expression `[lint.links] templates` does not
-    substitute (`links.unchecked` counts them). Fix the path (the message suggests the closest
-    name), or link to a page that exists.
+    content root, then in `[lint.links] asset_dirs` (`static/`, `assets/`); frontmatter `url`,
+    `permalink`, `slug` and `aliases` name pages too. Hugo's `ref`/`relref` shortcodes and
+    Jekyll's `{% link %}` name a source file and are checked; with `[lint.links] getpage` a link
+    also names a content file as Hugo's `GetPage` finds it (what Hugo's link render hooks do). A
+    link that climbs out of the repository is broken. Links with a scheme (`https:`, `mailto:`)
+    are not checked, nor links holding a template expression `[lint.links] templates` does not
+    substitute, links matching `[lint.links] unchecked` (a render hook's, like `[term](g)`), or,
+    with `check_assets = false`, missing files that are not pages (`links.unchecked` counts
+    them). Fix the path (the message suggests the closest name), or link to a page that exists.
     """
 
     id = "links.broken"
@@ -257,8 +330,15 @@ class BrokenLink(_LinkRule):
                     yield CorpusFinding(self._missing(path, link, found), related=(found.target,))
 
     def _missing(self, path: str, link: list[Any], found: Resolution) -> Finding:
-        link_path = split_url(link[0])[0]
         target = found.target
+        if found.reason == "ref":
+            return self.finding(
+                path,
+                link,
+                f"'{target}' names no content file (looked for it from this page's folder and "
+                "from the content root, as Hugo's ref and Jekyll's link do)",
+            )
+        link_path = split_url(link[0])[0]
         hint = self.tree.closest(target) if not link_path.startswith("/") else None
         suggestion = ""
         if hint and link_path.endswith("/"):
@@ -267,6 +347,7 @@ class BrokenLink(_LinkRule):
             base = link_path.rstrip("/").rsplit("/", 1)
             fixed = f"{base[0]}/{hint}" if len(base) == 2 else hint
             suggestion = f"; did you mean '{fixed}'?"
+        suggestion += self._hook_hint()
         what = (
             f"link target {target or '/'}"
             if not link_path.endswith("/")
@@ -276,36 +357,65 @@ class BrokenLink(_LinkRule):
             return self.finding(path, link, f"{what} does not exist{suggestion}")
         return self.finding(path, link, f"{what}{suggestion}")
 
+    @functools.cached_property
+    def _hook(self) -> str:
+        """The site's link render hook, when kbsync was told nothing of one: it may resolve
+        what kbsync cannot (Hugo docs' `[term](g)`, `GetPage` lookups). Looked for in the
+        content folder and each folder above it (a Hugo site's root holds `content/`)."""
+        links = self.context.settings.lint.links
+        if links.getpage or links.unchecked:
+            return ""
+        folder = self.context.settings.content_dir.strip("/")
+        while True:
+            for name in _HOOK_FILES:
+                candidate = f"{folder}/{name}" if folder else name
+                if self.tree.kind(candidate) == "file":
+                    return candidate
+            if not folder:
+                return ""
+            folder = posixpath.dirname(folder)
+
+    def _hook_hint(self) -> str:
+        if not self._hook:
+            return ""
+        return (
+            f" (the site's link render hook {self._hook} may resolve it: if it does, set "
+            "[lint.links] getpage or unchecked)"
+        )
+
 
 # --- links.unchecked -----------------------------------------------------------------------------
 
 
 class UncheckedLinks(_LinkRule):
-    """Links kbsync could not check: they hold a template expression (`{{ … }}`, `{% … %}`).
+    """Links kbsync could not check: they hold a template expression (`{{ … }}`, `{% … %}`)
+    `[lint.links] templates` does not substitute, match a `[lint.links] unchecked` pattern (a
+    render hook's or plugin's links), or name a missing file while `check_assets = false`.
 
-    One finding for the whole corpus, on the first such link, says how many there are. Tell
-    kbsync what each expression stands for in `[lint.links] templates` (`"{{site.baseurl}}" =
-    ""`) and those links are checked like any other.
+    One finding for the whole corpus, on the first such link, says how many there are and why.
+    Tell kbsync what each expression stands for in `[lint.links] templates` (`"{{site.baseurl}}"
+    = ""`) and those links are checked like any other.
     """
 
     id = "links.unchecked"
     severity = Severity.SUGGESTION
 
     def extract(self, item: Item) -> Any:
-        templated = [link for link in _links(item) if has_template(link[0])]
-        return {"l": templated, "p": self.page(item)} if templated else None
+        links = _links(item)
+        return {"l": links, "p": self.page(item)} if links else None
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
-        index = LinkIndex([], self.context.settings.content_dir, self.context.settings.lint.links)
-        unchecked: list[tuple[str, list[Any]]] = []
+        index = self.index(extracts)
+        unchecked: list[tuple[str, list[Any], str]] = []
         for path, data in extracts.items():
             for link in data["l"] if data else ():
-                if has_template(index.substitute(link[0])):
-                    unchecked.append((path, link))
+                found = index.resolve(path, link[0])
+                if found.kind == "unchecked":
+                    unchecked.append((path, link, found.reason))
         if not unchecked:
             return
-        files = sorted({path for path, _ in unchecked})
-        path, link = unchecked[0]
+        files = sorted({path for path, _, _ in unchecked})
+        path, link, _ = unchecked[0]
         count = len(unchecked)
         yield CorpusFinding(
             self.finding(
@@ -313,11 +423,41 @@ class UncheckedLinks(_LinkRule):
                 link,
                 f"{count} link{'s' if count != 1 else ''} in {len(files)} "
                 f"file{'s' if len(files) != 1 else ''} left unchecked: "
-                f"{'they hold' if count != 1 else 'it holds'} template expressions "
-                f"(first: '{link[0]}'); say what each stands for in [lint.links] templates",
+                + _unchecked_reasons(unchecked),
             ),
             related=tuple(files[1:] if files[0] == path else files),
         )
+
+
+def _unchecked_reasons(unchecked: list[tuple[str, list[Any], str]]) -> str:
+    """Why links were left unchecked, one clause per reason, the first link of each named."""
+    by_reason: dict[str, list[str]] = {}
+    for _path, link, reason in unchecked:
+        by_reason.setdefault(reason, []).append(link[0])
+    template = by_reason.get("template", [])
+    if len(by_reason) == 1 and template:
+        return (
+            f"{'they hold' if len(template) != 1 else 'it holds'} template expressions "
+            f"(first: '{template[0]}'); say what each stands for in [lint.links] templates"
+        )
+    clauses = []
+    if "hook" in by_reason:
+        links = by_reason["hook"]
+        clauses.append(
+            f"{len(links)} match [lint.links] unchecked, a render hook's (first: '{links[0]}')"
+        )
+    if "asset" in by_reason:
+        links = by_reason["asset"]
+        clauses.append(
+            f"{len(links)} name files this repository does not hold, with check_assets = false "
+            f"(first: '{links[0]}')"
+        )
+    if template:
+        clauses.append(
+            f"{len(template)} hold template expressions (first: '{template[0]}'); say what "
+            "each stands for in [lint.links] templates"
+        )
+    return "; ".join(clauses)
 
 
 # --- links.anchor --------------------------------------------------------------------------------
@@ -332,19 +472,23 @@ class MissingAnchor(_LinkRule):
     also dropping `_` and anything before the first letter — or `auto`, either; a repeated
     heading gets `-1`, `-2`), `{#custom-id}` on a heading, or an HTML `id`. With `github` and
     `auto`, a definition list's term (`term` then `: definition`) has an id too, as Hugo gives
-    it. A renamed heading
-    breaks every link to it: update the links, or keep the old anchor with `{#old-id}`.
+    it, and terms and headings share one register of ids (a term `cascade` before a heading
+    `Cascade` makes it `#cascade-1`). A file included with `{{% include "path" %}}` (`[lint.links]
+    include_shortcodes`) lends its anchors to the including page. A renamed heading breaks every
+    link to it: update the links, or keep the old anchor with `{#old-id}`.
     """
 
     id = "links.anchor"
 
     def extract(self, item: Item) -> Any:
-        links = [link for link in _links(item) if split_url(link[0])[1]]
-        style = self.context.settings.lint.links.anchors
-        return {"l": links, "h": _anchors(item, style), "p": self.page(item)}
+        links = [link for link in _links(item) if "#" in link[0]]
+        settings = self.context.settings.lint.links
+        events = _anchor_events(item, settings.anchors, tuple(settings.include_shortcodes))
+        return {"l": links, "h": events, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
         index = self.index(extracts)
+        anchors = _Anchors(index, extracts, self.context.settings.lint.links.anchors)
         lowered: dict[str, set[str]] = {}
         for path, data in extracts.items():
             if not data:
@@ -360,11 +504,11 @@ class MissingAnchor(_LinkRule):
                 if not target_data:
                     continue
                 if target not in lowered:
-                    lowered[target] = {a.casefold() for a in target_data["h"]}
+                    lowered[target] = {a.casefold() for a in anchors.of(target)}
                 if fragment.casefold() in lowered[target]:
                     continue
                 where = "this file" if target == path else target
-                close = difflib.get_close_matches(fragment, target_data["h"], n=1, cutoff=0.6)
+                close = difflib.get_close_matches(fragment, anchors.of(target), n=1, cutoff=0.6)
                 suggestion = f"; did you mean '#{close[0]}'?" if close else ""
                 yield CorpusFinding(
                     self.finding(path, link, f"no heading '#{fragment}' in {where}{suggestion}"),

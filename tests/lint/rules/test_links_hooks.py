@@ -1,0 +1,80 @@
+"""`[lint.links]` settings for what a site generator does beyond Markdown (issue 13): render
+hook patterns, `GetPage`, assets kept elsewhere, include shortcodes — and the settings a careless
+or hostile user gets wrong, each refused in one line naming the key (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run
+from tests.helpers import write_repo
+
+__all__ = ["Run"]
+
+PAGE = "---\ntitle: Page bundles\n---\nA [page bundle](g) and [a resource](g).\n"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            'unchecked = ["^g$", "(g"]',
+            "lint.links.unchecked[1]: '(g' is not a valid regular expression",
+        ),
+        ("unchecked = [1]", "lint.links.unchecked[0] must be a string"),
+        ('unchecked = "^g$"', "lint.links.unchecked must be a list"),
+        ('asset_dirs = ["../shared"]', "lint.links.asset_dirs: '../shared' must be a folder"),
+        ('asset_dirs = ["/srv/static"]', "lint.links.asset_dirs: '/srv/static' must be a folder"),
+        ('asset_dirs = [""]', "lint.links.asset_dirs: '' must be a folder inside"),
+        ('check_assets = "no"', "lint.links.check_assets must be true or false"),
+        ("getpage = 1", "lint.links.getpage must be true or false"),
+        (
+            'include_shortcodes = ["include %}}"]',
+            "lint.links.include_shortcodes: 'include %}}' is not a shortcode name",
+        ),
+    ],
+)
+def test_bad_settings_are_one_clear_error_naming_the_key(
+    tmp_path: Path, run: Run, setting: str, message: str
+) -> None:
+    root = write_repo(tmp_path, {"content/a.md": PAGE}, config=f"[lint.links]\n{setting}\n")
+    result = run(root, "lint", "--select", "links", "--no-cache")
+    assert result.exit_code == 2
+    first, *rest = result.output.splitlines()
+    assert first.lower().startswith("error: ") and message in first  # one line, then at most a hint
+    assert all(line.startswith("  hint: ") for line in rest)
+
+
+def test_glossary_links_are_counted_once_configured(tmp_path: Path, run: Run) -> None:
+    root = write_repo(tmp_path, {"content/a.md": PAGE})
+    before = run(root, "lint", "--select", "links", "--no-cache", "--format", "github")
+    assert before.output.count("links.broken") == 2
+    (root / "kbsync.toml").write_text('[lint.links]\nunchecked = ["^g$"]\n', encoding="utf-8")
+    after = run(root, "lint", "--select", "links", "--no-cache")
+    assert after.output == (
+        "content/a.md\n"
+        "  4:17  suggestion 2 links in 1 file left unchecked: 2 match [lint.links] unchecked, a "
+        "render hook's (first: 'g')  links.unchecked\n"
+        "\n"
+        "1 file: 0 errors, 0 warnings, 1 suggestion\n"
+    )
+    assert after.exit_code == 0
+
+
+def test_a_hook_pattern_that_does_not_match_leaves_the_link_checked(
+    tmp_path: Path, run: Run
+) -> None:
+    link = "a" * 40 + "!"
+    files = {"content/a.md": f"---\ntitle: A\n---\n[x]({link})\n"}
+    root = write_repo(tmp_path, files, config='[lint.links]\nunchecked = ["^(a|aa)+$"]\n')
+    result = run(root, "lint", "--select", "links.broken", "--no-cache", "--format", "github")
+    assert result.output.count("links.broken") == 1  # no match: the link is checked, and broken
+
+
+def test_a_changed_setting_is_not_served_from_the_cache(tmp_path: Path, run: Run) -> None:
+    root = write_repo(tmp_path, {"content/a.md": PAGE})
+    assert run(root, "lint", "--select", "links.broken").output.count("links.broken") == 2
+    (root / "kbsync.toml").write_text('[lint.links]\nunchecked = ["^g$"]\n', encoding="utf-8")
+    assert "links.broken" not in run(root, "lint", "--select", "links.broken").output
