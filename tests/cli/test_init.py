@@ -15,6 +15,7 @@ from pipeline.cli import cli
 from pipeline.scaffold import ScaffoldOptions, scaffold_files
 from tests.cli.conftest import Run
 from tests.cli.test_workflows import all_calls, check_call
+from tests.helpers import commit_all
 
 REPO = Path(__file__).resolve().parents[2]
 FILES = [
@@ -194,3 +195,22 @@ def test_pre_commit_uses_kbsyncs_hook() -> None:
         }
     ]
     assert {"kbsync-lint"} <= hook_ids
+
+
+def test_a_change_in_the_new_repository_gets_its_answer_impact(run: Run, tmp_path: Path) -> None:
+    """What the PR template runs: the scaffold's own evals and Q&A entries, asked before and
+    after an edit that breaks the reset-link eval."""
+    assert run(tmp_path, "init").exit_code == 0
+    commit_all(tmp_path, "init")
+    clean = run(tmp_path, "impact", "--changed-since", "HEAD")
+    assert clean.exit_code == 0, clean.output
+    assert (
+        clean.stdout.splitlines()[-1] == "impact passed: no question that passed before fails now"
+    )
+
+    entry = tmp_path / "content/qa/account/reset-link-expired.md"
+    entry.write_text(entry.read_text().replace("60 minutes", "30 minutes"), encoding="utf-8")
+    broken = run(tmp_path, "impact", "--changed-since", "HEAD", "--format", "markdown")
+    assert broken.exit_code == 1, broken.output
+    assert "#### 🔴 regression: eval `reset-link-expiry`" in broken.stdout
+    assert "FAIL: missing '60 minutes'" in broken.stdout
