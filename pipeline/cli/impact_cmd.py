@@ -105,8 +105,11 @@ def command(
             out_file.parent.mkdir(parents=True, exist_ok=True)
             out_file.write_text(MASKER(text), encoding="utf-8")
         except OSError as exc:
+            why = exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                why = "a part of its folder is a file, not a folder"
             raise UsageError(
-                f"{out_file}: cannot write the report: {exc.strerror or exc}",
+                f"{out_file}: cannot write the report: {why}",
                 hint="name a file in a folder you can write to",
             ) from None
         click.echo(f"wrote {out_file}")

@@ -9,6 +9,11 @@ passage). The detectors, allow lists, placeholders and rule selection are lint's
 lint accepts (an allowed support address, `AKIAIOSFODNN7EXAMPLE`) is shown as written. In-file
 suppressions do not apply: a quoted text has left its file.
 
+A quoted text may not hold a secret as its source wrote it: an answer is a summary, and a
+summary drops Markdown (`ghp_9gK3…` becomes `ghp9gK3…`, which no detector knows). Given the
+texts it was made from (`sources`), the masker also masks every secret found there, as written
+and with emphasis and code marks removed, wherever it appears.
+
 Cost: the secrets scan is cheap; Presidio's patterns run only on lines holding a candidate
 value, and the spaCy model only on texts that could hold a name (:func:`worth_ner`), all the
 texts of one report in one batch.
@@ -16,6 +21,7 @@ texts of one report in one batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pipeline.config import CONFIG_FILE, Settings
@@ -30,6 +36,10 @@ from pipeline.lint.selection import is_selected
 
 Span = tuple[int, int, str]
 """start, end, the masked form."""
+_MARKS = re.compile(r"[*_`~]+")
+"""Marks a summary of Markdown may drop from inside a value."""
+_MIN_KNOWN = 8
+"""Shorter forms of a known secret are not looked for (they would hit words)."""
 
 
 class TextMasker:
@@ -53,9 +63,11 @@ class TextMasker:
             if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
         )
 
-    def __call__(self, texts: Sequence[str]) -> list[str]:
-        """`texts`, each with every value found replaced by its masked form."""
-        spans: list[list[Span]] = [self._secret_spans(text) for text in texts]
+    def __call__(self, texts: Sequence[str], sources: Sequence[str] = ()) -> list[str]:
+        """`texts`, each with every value found (in it, or as a secret in `sources`) replaced
+        by its masked form."""
+        known = self._known(sources)
+        spans: list[list[Span]] = [self._secret_spans(text, known) for text in texts]
         for index, found in self._pii_spans(texts).items():
             spans[index].extend(found)
         return [_replace(text, found) for text, found in zip(texts, spans, strict=True)]
@@ -63,7 +75,27 @@ class TextMasker:
     def one(self, text: str) -> str:
         return self([text])[0]
 
-    def _secret_spans(self, text: str) -> list[Span]:
+    def _known(self, sources: Sequence[str]) -> dict[str, str]:
+        """Each secret in `sources`, as written and without marks → its masked form."""
+        known: dict[str, str] = {}
+        for text in sources:
+            for start, end, masked in self._secret_spans(text, {}):
+                value = text[start:end]
+                for form in (value, _MARKS.sub("", value)):
+                    if len(form) >= _MIN_KNOWN:
+                        known[form] = masked
+        return known
+
+    def _secret_spans(self, text: str, known: dict[str, str]) -> list[Span]:
+        spans = self._detected(text)
+        for form, masked in known.items():
+            at = text.find(form)
+            while at >= 0:
+                spans.append((at, at + len(form), masked))
+                at = text.find(form, at + len(form))
+        return spans
+
+    def _detected(self, text: str) -> list[Span]:
         if not text or not self._secret_rules:
             return []
         return [

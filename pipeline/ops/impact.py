@@ -40,8 +40,9 @@ from pipeline.sync.desired import BlockedItem, OutboundCheck
 from pipeline.sync.links import SiteLinks
 from pipeline.targets import Target
 
-Redact = Callable[[Sequence[str]], list[str]]
-"""Masks the secrets and personal data in texts (`pipeline.lint.redact.TextMasker`)."""
+Redact = Callable[[Sequence[str], Sequence[str]], list[str]]
+"""Masks the secrets and personal data in texts, and the secrets of the source texts they were
+made from (`pipeline.lint.redact.TextMasker`)."""
 
 REPORT_VERSION = 1
 CONFIDENCE_JITTER = 0.05
@@ -214,6 +215,8 @@ class TargetImpact:
     blocked_before: dict[str, BlockedItem] = field(default_factory=dict)
     blocked_after: dict[str, BlockedItem] = field(default_factory=dict)
     """Items of changed files the payload gate holds back at each side (absent there)."""
+    quoted: list[str] = field(default_factory=list, repr=False)
+    """The texts of the top sources of moved questions (answers are made from them)."""
 
     def count(self, kind: Kind) -> int:
         return sum(q.kind == kind for q in self.questions)
@@ -256,7 +259,7 @@ class TargetImpact:
         for gap in self.coverage:
             texts += [gap.heading, gap.question, gap.snippet]
         texts += list(self.problems_before.values()) + list(self.problems_after.values())
-        masked = iter(redact(texts))
+        masked = iter(redact(texts, self.quoted))
 
         def take(n: int) -> tuple[str, ...]:
             return tuple(next(masked) for _ in range(n))
@@ -321,7 +324,7 @@ class ImpactReport:
 
     def redacted(self, redact: Redact) -> ImpactReport:
         """The report with every text it prints masked: answers, questions, notes, headings."""
-        notes = redact(self.notes) if self.notes else []
+        notes = redact(self.notes, []) if self.notes else []
         return replace(self, notes=notes, targets=[t.redacted(redact) for t in self.targets])
 
     def to_json(self) -> dict[str, Any]:
@@ -529,6 +532,14 @@ def _target_impact(
             _compare(question, then, now, asked, before, after, files, book_after)
         )
     result.coverage = _coverage(result, before, after, files)
+    quoted = {
+        (side.label, s.id): side.items[s.id].body
+        for q in result.reported
+        for side, sighting in ((before, q.before), (after, q.after))
+        for s in sighting.sources
+        if s.id in side.items
+    }
+    result.quoted = [quoted[key] for key in sorted(quoted)]
     return result
 
 
