@@ -6,7 +6,12 @@ a case added or edited by the change is asked at both sides with its current tex
 Q&A included, one implicit eval per approved Q&A entry at either side — is answered at both
 sides by the answering the `local` environment uses, passed in by the CLI (ops does not
 import the sandbox). A Q&A entry's implicit eval passes when the entry is the top source and
-the confidence is not low; one outranked by another item is **shadowing**.
+the confidence is not low; one outranked by another item is **shadowing** (entries asking the
+same question count as one: any of them on top passes, so a swap between them is no shadowing).
+An eval case the change added or edited has no verdict of its own at the base: failing now, it
+is **new-failing**, and fails the change like a regression. The items of changed files pass the
+payload gate at both sides (:mod:`pipeline.ops.impact_sides`); :meth:`ImpactReport.redacted`
+masks every text the report prints.
 
 Only what can move is asked again: every question is answered at the base; at the working
 tree, a question whose top sources, re-scored under the working tree's statistics, provably
