@@ -61,6 +61,7 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
     uncommitted and untracked (not ignored) files. A rename is a deletion and an addition.
     """
     repo = open_repo(root)
+    repo.git.set_persistent_git_options(c="core.quotePath=false")  # names as they are
     base = _merge_base(repo, ref)
     top = Path(repo.working_tree_dir or root)
     present: list[str] = repo.git.ls_files("--others", "--exclude-standard").splitlines()
@@ -74,6 +75,11 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
 def _merge_base(repo: git.Repo, ref: str) -> str:
     """Where a pull request against `ref` starts: the merge base of `ref` and HEAD."""
     target = resolve(repo, ref)
+    if target is None and not repo.head.is_valid():
+        raise UsageError(
+            f"cannot compare with {ref!r}: this repository has no commit yet",
+            hint="commit the content first (git add -A && git commit), then compare",
+        )
     if target is None:
         branch = ref.removeprefix("origin/")
         if _is_shallow(repo):

@@ -13,6 +13,8 @@ from pipeline.cli.errors import MASKER
 from pipeline.cli.impact_render import render_markdown, render_text
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
+from pipeline.lint.outbound import OutboundChecker
+from pipeline.lint.redact import TextMasker
 from pipeline.ops.evals import EVALS_DIR, load_evals
 from pipeline.ops.impact import AskedDocument, measure_impact
 
@@ -59,8 +61,13 @@ def command(
     item outranking it is reported as shadowing. Changed items no question reaches are listed
     with a suggested eval.
 
-    Exit 1 when a question that passed at REF fails now; 0 when nothing changed or only
-    improvements; 2 on a usage or configuration error.
+    Items of changed files pass the payload gate `plan` and `sync` run: one it blocks is
+    absent at that side (as on the site) and named with its rule ids. Every text the report
+    quotes (answers, questions, headings) is masked for secrets and personal data.
+
+    Exit 1 when a question that passed at REF fails now (a shadowed Q&A entry included) or an
+    eval question this change added or edited fails now; 0 when nothing changed, only
+    improvements, or questions that failed at both sides; 2 on a usage or configuration error.
 
     \b
     Examples:
@@ -78,7 +85,7 @@ def command(
         )
     report = measure_impact(
         settings, scope.env, targets, rollout, ref, cases, local_answering,
-        include_qa=include_qa, ask_all=ask_all,
+        include_qa=include_qa, ask_all=ask_all, check=OutboundChecker(settings),
     )  # fmt: skip
     if not any(t.questions for t in report.targets) and report.changed_paths:
         raise UsageError(
@@ -86,6 +93,7 @@ def command(
             "/*.yaml and no approved Q&A entry",
             hint="add an eval file with an 'evals:' list (see docs/runbook.md)",
         )
+    report = report.redacted(TextMasker(settings))
     if fmt == "json":
         text = report.dumps()
     elif fmt == "markdown":
@@ -93,8 +101,17 @@ def command(
     else:
         text = render_text(report) + "\n"
     if out_file is not None:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(MASKER(text), encoding="utf-8")
+        try:
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            out_file.write_text(MASKER(text), encoding="utf-8")
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                why = "a part of its folder is a file, not a folder"
+            raise UsageError(
+                f"{out_file}: cannot write the report: {why}",
+                hint="name a file in a folder you can write to",
+            ) from None
         click.echo(f"wrote {out_file}")
     else:
         click.echo(text, nl=False)

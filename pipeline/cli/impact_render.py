@@ -4,9 +4,17 @@ The Markdown is made for a pull-request comment or a job summary: regressions an
 first, then other moves, then a count of unchanged questions; at most
 :data:`MARKDOWN_DETAILED` detailed questions (the rest counted), and the whole comment under
 :data:`MARKDOWN_LIMIT` characters (GitHub refuses comments over 65,536).
+
+Content is quoted, never obeyed: in the Markdown every quoted text is escaped (no HTML, no
+emphasis, no links, no table cell break), `@mentions` and `#123` references are broken with
+a zero-width space so the comment pings nobody and links no issue, quoted questions and answers
+are cut to a line, and fenced blocks use a fence longer than any backtick run inside them, so
+nothing a page says can close a block or spill into what the job appends after the report.
 """
 
 from __future__ import annotations
+
+import re
 
 from pipeline.ops.impact import (
     CONFIDENCE_JITTER,
@@ -16,21 +24,36 @@ from pipeline.ops.impact import (
     Sighting,
     TargetImpact,
 )
+from pipeline.sync.desired import BlockedItem
 
 MARKDOWN_DETAILED = 30
 MARKDOWN_LIMIT = 60_000
 ANSWER_SHOWN = 240
 """Characters of an answer the Markdown shows (the JSON has it whole)."""
-_MARKS = {"regression": "🔴", "shadowing": "🟠", "improvement": "🟢", "changed": "🔵"}
+QUESTION_SHOWN = 300
+"""Characters of a question or a note the Markdown shows."""
+LISTED = 20
+"""Coverage gaps, blocked items and unreadable files the Markdown lists per target."""
+_MARKS = {
+    "regression": "🔴", "shadowing": "🟠", "new-failing": "🟣", "improvement": "🟢",
+    "changed": "🔵",
+}  # fmt: skip
 
 
 def summary_line(target: TargetImpact) -> str:
     asked = sum(q.asked for q in target.questions)
+    new = target.count("new-failing")
     return (
         f"{target.count('regression')} regressed, {target.count('shadowing')} shadowed, "
-        f"{target.count('improvement')} improved, {target.count('changed')} changed, "
+        + (f"{new} new failing, " if new else "")
+        + f"{target.count('improvement')} improved, {target.count('changed')} changed, "
         f"{target.count('unchanged')} unchanged ({len(target.questions) - asked} not asked again)"
     )
+
+
+def _blocked_line(item: BlockedItem) -> str:
+    rules = ", ".join(f"{f.rule} (line {f.line})" for f in item.findings)
+    return f"{item.id} ({item.path}): {rules}"
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -66,6 +89,12 @@ def render_text(report: ImpactReport) -> str:
         ):
             for path, why in sorted(problems.items()):
                 lines.append(f"  missing at the {label}: {path}: {why}")
+        for label, blocked in (
+            ("base", target.blocked_before),
+            ("working tree", target.blocked_after),
+        ):
+            for _key, held in sorted(blocked.items()):
+                lines.append(f"  blocked by the payload gate at the {label}: {_blocked_line(held)}")
         lines.append(f"{target.target.key}: {summary_line(target)}")
     lines.append(_verdict(report))
     return "\n".join(lines)
@@ -87,10 +116,17 @@ def _verdict_word(side: Sighting) -> str:
 
 
 def _verdict(report: ImpactReport) -> str:
+    failed = []
     if report.regressions:
         n = report.regressions
         what = "question that passed" if n == 1 else "questions that passed"
-        return f"impact FAILED: {n} {what} at {report.ref} fail now"
+        failed.append(f"{n} {what} at {report.ref} {'fails' if n == 1 else 'fail'} now")
+    if report.new_failing:
+        n = report.new_failing
+        what = "eval question" if n == 1 else "eval questions"
+        failed.append(f"{n} {what} added or edited in this change {'fails' if n == 1 else 'fail'}")
+    if failed:
+        return "impact FAILED: " + "; ".join(failed)
     return "impact passed: no question that passed before fails now"
 
 
@@ -98,32 +134,35 @@ def _verdict(report: ImpactReport) -> str:
 
 
 def render_markdown(report: ImpactReport) -> str:
-    head = [f"### Answer impact of this change (against `{report.ref}`)", ""]
-    head += [f"> {_cell(n)}" for n in report.notes]
+    head = [f"### Answer impact of this change (against {_code(report.ref)})", ""]
+    head += [f"> {_cell(_short(n, QUESTION_SHOWN))}" for n in report.notes]
     if not report.changed_paths:
         head.append("No content changed: no question can move.")
     blocks: list[str] = []
     tails: list[str] = []
     shown = 0
     for target in report.targets:
-        head.append(f"- **{target.target.key}**: {summary_line(target)}")
+        head.append(f"- **{_cell(target.target.key)}**: {summary_line(target)}")
         moved = target.reported
         for q in moved[: max(0, MARKDOWN_DETAILED - shown)]:
             blocks.append(_md_question(q, report.ref))
         shown += min(len(moved), max(0, MARKDOWN_DETAILED - shown))
+        tails += _md_blocked(target)
         tails += _md_coverage(target.coverage)
-        for label, problems in (
-            ("base", target.problems_before),
-            ("change", target.problems_after),
-        ):
-            tails += [
-                f"- missing at the {label}: `{p}`: {_cell(why)}"
-                for p, why in sorted(problems.items())
-            ]
+        problems = [
+            f"- missing at the {label}: {_code(p)}: {_cell(_short(why, QUESTION_SHOWN))}"
+            for label, found in (
+                ("base", target.problems_before),
+                ("change", target.problems_after),
+            )
+            for p, why in sorted(found.items())
+        ]
+        tails += _listed(problems, "unreadable files")
     total = sum(len(t.reported) for t in report.targets)
     head.append("")
     head.append(
-        f"**{_verdict(report)}**" + f" (a confidence move under {CONFIDENCE_JITTER} is noise)"
+        f"**{_cell(_verdict(report))}**"
+        + f" (a confidence move under {CONFIDENCE_JITTER} is noise)"
     )
     head.append("")
 
@@ -141,24 +180,36 @@ def render_markdown(report: ImpactReport) -> str:
         blocks.pop()
         text = assemble(blocks)
     if len(text) > MARKDOWN_LIMIT:
-        text = text[: MARKDOWN_LIMIT - 40] + "\n\n_…cut to fit a comment._\n"
+        text = _cut(text, MARKDOWN_LIMIT - 40) + "\n_…cut to fit a comment._\n"
     return text
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` cut at a line end before `limit`, a fenced block left open closed again."""
+    kept = text[:limit].rsplit("\n", 1)[0]
+    fence = None
+    for line in kept.split("\n"):
+        match = _FENCE_LINE.match(line)
+        if match and (fence is None or match.group(1).startswith(fence)):
+            fence = None if fence is not None else match.group(1)
+    return kept + ("\n" + fence + "\n" if fence is not None else "\n")
 
 
 def _md_question(q: QuestionImpact, ref: str) -> str:
     rows = [
-        f"#### {_MARKS.get(q.kind, '')} {q.kind}: {q.origin} `{q.id}`",
-        f"> {_cell(q.question)}",
+        f"#### {_MARKS.get(q.kind, '')} {q.kind}: {q.origin} {_code(q.id)}",
+        f"> {_cell(_short(q.question, QUESTION_SHOWN))}",
         "",
     ]
-    rows += [f"- {_cell(n)}" for n in q.notes]
+    rows += [f"- {_cell(_short(n, QUESTION_SHOWN))}" for n in q.notes]
     rows += [
         "",
-        f"| | before (`{ref}`) | after (this change) |",
+        f"| | before ({_code(ref, table=True)}) | after (this change) |",
         "| --- | --- | --- |",
-        f"| verdict | {_cell(_verdict_word(q.before))} | {_cell(_verdict_word(q.after))} |",
-        f"| confidence | {q.before.confidence_level} {q.before.confidence_score:.2f} "
-        f"| {q.after.confidence_level} {q.after.confidence_score:.2f} |",
+        f"| verdict | {_cell(_short(_verdict_word(q.before), QUESTION_SHOWN))} "
+        f"| {_cell(_short(_verdict_word(q.after), QUESTION_SHOWN))} |",
+        f"| confidence | {_cell(q.before.confidence_level)} {q.before.confidence_score:.2f} "
+        f"| {_cell(q.after.confidence_level)} {q.after.confidence_score:.2f} |",
         f"| top sources | {_md_sources(q.before)} | {_md_sources(q.after)} |",
         f"| answer | {_cell(_short(q.before.answer))} | {_cell(_short(q.after.answer))} |",
         "",
@@ -169,28 +220,78 @@ def _md_question(q: QuestionImpact, ref: str) -> str:
 def _md_sources(side: Sighting) -> str:
     if not side.sources:
         return "none"
-    return "<br>".join(f"`{_tick(s.id)}` {_cell(s.path)} ({s.score:.2f})" for s in side.sources)
+    return "<br>".join(
+        f"{_code(s.id, table=True)} {_cell(_short(s.path, QUESTION_SHOWN))} ({s.score:.2f})"
+        for s in side.sources
+    )
+
+
+def _md_blocked(target: TargetImpact) -> list[str]:
+    lines = [
+        f"- blocked by the payload gate at the {label}: {_code(item.id)} ({_cell(item.path)}): "
+        + ", ".join(f"{_code(f.rule)} line {f.line}" for f in item.findings)
+        for label, blocked in (("base", target.blocked_before), ("change", target.blocked_after))
+        for _key, item in sorted(blocked.items())
+    ]
+    return _listed(lines, "blocked items")
 
 
 def _md_coverage(gaps: list[CoverageGap]) -> list[str]:
     if not gaps:
         return []
     out = ["#### Not covered by any question", ""]
-    out += [f"- `{_tick(g.id)}` ({_cell(g.path)}): try “{_cell(g.question)}”" for g in gaps]
-    out += ["", "```yaml", *[g.snippet for g in gaps], "```", ""]
+    listed = [
+        f"- {_code(g.id)} ({_cell(g.path)}): try “{_cell(_short(g.question, QUESTION_SHOWN))}”"
+        for g in gaps
+    ]
+    out += _listed(listed, "changed items not covered")
+    snippets = [g.snippet for g in gaps[:LISTED]]
+    fence = _fence("\n".join(snippets))
+    out += ["", fence + "yaml", *snippets, fence, ""]
     return out
 
 
-def _short(text: str) -> str:
+def _listed(lines: list[str], what: str) -> list[str]:
+    if len(lines) <= LISTED:
+        return lines
+    more = len(lines) - LISTED
+    return [*lines[:LISTED], f"- _…and {more} more {what}: see the JSON report._"]
+
+
+def _short(text: str, limit: int = ANSWER_SHOWN) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= ANSWER_SHOWN else flat[: ANSWER_SHOWN - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+_ESCAPED = re.compile(r"([\\`*_{}\[\]()#+!~|$-])")
+"""Markdown punctuation that could start emphasis, code, a link, an image or a table cell."""
+_PING = re.compile(r"([@#])(?=[\w-])")
+"""`@someone` pings, `#123` / `GH-123` links: a zero-width space after the sign breaks both."""
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BACKTICKS = re.compile(r"`+")
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell or a one-line quote."""
+    """Text shown as it is, on one line, inside a table cell, a list item or a quote."""
     flat = " ".join(text.split())
-    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = _ESCAPED.sub(r"\\\1", flat)
+    return _PING.sub(lambda m: m.group(1) + "&#8203;", flat)
 
 
-def _tick(text: str) -> str:
-    return text.replace("`", "'")
+def _code(text: str, *, table: bool = False) -> str:
+    """`text` as an inline code span (nothing in it renders): a backtick run inside it is
+    outrun by the delimiters; in a table, `|` is escaped (GitHub splits cells first)."""
+    flat = " ".join(text.split())
+    longest = max((len(m) for m in _BACKTICKS.findall(flat)), default=0)
+    tick = "`" * (longest + 1)
+    if table:
+        flat = flat.replace("|", "\\|")
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{tick}{pad}{flat}{pad}{tick}"
+
+
+def _fence(body: str) -> str:
+    """A code fence no line of `body` can close: longer than any backtick run in it."""
+    longest = max((len(m) for m in _BACKTICKS.findall(body)), default=0)
+    return "`" * max(3, longest + 1)

@@ -8,9 +8,16 @@ untracked files included; a rename is a deletion and an addition). When `rollout
 changed, the base's rollout decides membership on that side. Payloads are rendered as a sync
 renders them (:func:`pipeline.sync.payload.outbound_for`), relative links turned into each
 side's public URLs (:class:`pipeline.sync.links.SiteLinks`). A file that does not read or
-parse at one side is no item there, and its error line is kept for the report. The payload
-gate is not run: nothing leaves the machine. Batches rolled back with `kbsync rollback` are
-not consulted (impact answers from what the content approves, not from one site's holds).
+parse at one side is no item there, and its error line is kept for the report. Batches rolled
+back with `kbsync rollback` are not consulted (impact answers from what the content approves,
+not from one site's holds).
+
+The payload gate (the check `plan` and `sync` run on the exact text an item sends) runs on
+every item of a changed file, at both sides: an item it blocks is no item at that side, as it
+would be on no site, and the report names it with its rule ids. Items of unchanged files are
+not checked: they are the same text at both sides, so the gate would hold them at both or at
+neither, and a sync never sends one it holds (`kbsync plan` names them); impact compares them
+as they are written, and the report masks whatever of them it quotes.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from pipeline.corpus.model import LoadProblem
 from pipeline.corpus.parse import parse_frontmatter, parse_item
 from pipeline.errors import KbsyncError
 from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
-from pipeline.sync.desired import membership
+from pipeline.sync.desired import BlockedItem, OutboundCheck, membership
 from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import Payload, outbound_for
 from pipeline.targets import Target
@@ -60,6 +67,10 @@ class Side:
     items: dict[str, SideItem] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     """Content path → why it is no item at this side (the parse error, with its line)."""
+    blocked: dict[str, BlockedItem] = field(default_factory=dict)
+    """Items the payload gate holds back at this side, by id (their findings masked)."""
+    left_out: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Items with an id that this target does not take at this side: id → (path, why)."""
 
 
 @dataclass(frozen=True)
@@ -144,9 +155,12 @@ def build_side(
     links: SiteLinks,
     reuse: Side | None = None,
     unchanged: frozenset[str] = frozenset(),
+    check: OutboundCheck | None = None,
+    gated: frozenset[str] = frozenset(),
 ) -> Side:
     """The target's items among `files`. With `reuse`, an item of a file in `unchanged`
-    takes its payload from `reuse` (same text, same links: the same payload)."""
+    takes its payload from `reuse` (same text, same links: the same payload). With `check`,
+    the items of the files in `gated` pass the payload gate or are held back (`blocked`)."""
     side = Side(label)
     reused = {i.path: i for i in reuse.items.values()} if reuse is not None else {}
     for path in sorted(files):
@@ -157,7 +171,9 @@ def build_side(
         item = found
         if not item.id:
             continue
-        if not membership(item, target, env, rollout, settings.content_dir)[0]:
+        belongs, why = membership(item, target, env, rollout, settings.content_dir)
+        if not belongs:
+            side.left_out.setdefault(item.id, (path, why))
             continue
         if item.id in side.items:
             other = side.items[item.id].path
@@ -167,7 +183,11 @@ def build_side(
         if earlier is not None and earlier.id == item.id:
             side.items[item.id] = earlier
             continue
-        payload, _text = outbound_for(item, settings.content_dir, links.rewrite)
+        payload, outbound = outbound_for(item, settings.content_dir, links.rewrite)
+        findings = tuple(check(item, outbound)) if check is not None and path in gated else ()
+        if findings:
+            side.blocked[item.id] = BlockedItem(item.id, path, findings)
+            continue
         side.items[item.id] = SideItem(item.id, path, payload)
     return side
 
