@@ -11,6 +11,7 @@ from pipeline.cli.common import Scope, content_and_rollout, target_options
 from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
+from pipeline.lint.outbound import OutboundChecker
 from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals, target_qa_cases
 
 
@@ -68,8 +69,9 @@ def command(
     per_target = {target: list(cases) for target in chosen}
     if include_qa or from_qa:
         _settings, rollout = content_and_rollout(ctx)
+        check = OutboundChecker(settings)
         for target in chosen:
-            per_target[target] += target_qa_cases(settings, env, target, rollout)
+            per_target[target] += target_qa_cases(settings, env, target, rollout, check)
     if not any(per_target.values()):
         raise UsageError(
             "no questions to ask: no eval questions and no approved Q&A entry for "

@@ -28,7 +28,7 @@ from pipeline.errors import ConfigError
 from pipeline.ops.chat import ask
 from pipeline.ops.records import save_record
 from pipeline.rollout import Rollout
-from pipeline.sync.desired import ACTIVE, DesiredItem, desired_set
+from pipeline.sync.desired import ACTIVE, DesiredItem, OutboundCheck, desired_set
 from pipeline.sync.state import TargetState, now_iso
 from pipeline.targets import Target
 from pipeline.yamlfile import YamlSyntaxError, YamlText, parse_yaml, read_yaml_file
@@ -52,6 +52,9 @@ class EvalCase:
     min_confidence: str = "medium"
     source: str = ""
     line: int = 0
+    quoted: bool = True
+    """Whether a failure may quote `must_contain`: not for a Q&A entry's implicit case, whose
+    phrase is the entry's own text (reports and CI logs never repeat content)."""
 
 
 @dataclass(frozen=True)
@@ -282,16 +285,27 @@ def qa_cases(items: Sequence[DesiredItem]) -> list[EvalCase]:
                 min_confidence="medium",
                 source=item.path,
                 line=1,
+                quoted=False,
             )
         )
     return out
 
 
 def target_qa_cases(
-    settings: Settings, env: EnvironmentConfig, target: Target, rollout: Rollout
+    settings: Settings,
+    env: EnvironmentConfig,
+    target: Target,
+    rollout: Rollout,
+    check: OutboundCheck | None = None,
 ) -> list[EvalCase]:
-    """The implicit Q&A cases of `target`'s desired set (every content file read)."""
-    desired = desired_set(settings, env, target, rollout, TargetState(target), force_full=True)
+    """The implicit Q&A cases of `target`'s desired set (every content file read).
+
+    `check` is the payload gate a sync applies: an entry it blocks is never on the site, so it
+    is not asked (the sync's plan reports it).
+    """
+    desired = desired_set(
+        settings, env, target, rollout, TargetState(target), force_full=True, check=check
+    )
     return qa_cases([item for item in desired.items.values() if item.status == ACTIVE])
 
 
@@ -304,7 +318,7 @@ def score(case: EvalCase, answer: str, confidence_level: str | None) -> tuple[st
     text = _normalise(answer)
     for phrase in case.must_contain:
         if _normalise(phrase) not in text:
-            failures.append(f"missing {phrase!r}")
+            failures.append(f"missing {phrase!r}" if case.quoted else "missing the entry's answer")
     for phrase in case.must_not_contain:
         if _normalise(phrase) in text:
             failures.append(f"contains {phrase!r}")
