@@ -35,6 +35,8 @@ _DELIMITERS = re.compile(f"[{_OPEN}{_CLOSE}{_FILL}]")
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}((?:\\n[ \\t]*{_FILL})*)")
 _ENCODED = re.compile("%EE%80%8([01])", re.I)
 """A placeholder's delimiters as a Markdown parser percent-encodes them in a link destination."""
+_PUNYCODE = re.compile(r"xn--([a-z0-9-]+)", re.I)
+"""A host name label as the parser encodes it (a placeholder in `https://{{ x }}/` is one)."""
 _TOKENS = re.compile(
     r"\{\{|\{%|%\}\}|\}\}|%\}"
     r"|\n(?=[ \t]*(?:\n|$))"
@@ -65,9 +67,11 @@ class Expressions:
 
     def destination(self, href: str) -> str:
         """A link destination as the parser gives it, with its expressions as written."""
-        if not self.originals or "%ee%80%8" not in href.lower():
+        if not self.originals:
             return href
         decoded = _ENCODED.sub(lambda m: _CLOSE if m.group(1) == "1" else _OPEN, href)
+        if "xn--" in decoded.lower():
+            decoded = _PUNYCODE.sub(_placeholder_label, decoded)
         return self.verbatim(decoded)
 
     def prose(self, text: str, page_url: Callable[[str], str | None]) -> str:
@@ -85,6 +89,15 @@ class Expressions:
             return ""
 
         return _PLACEHOLDER.sub(shown, text.replace(_FILL, ""))
+
+
+def _placeholder_label(match: re.Match[str]) -> str:
+    """A punycode host label decoded when it holds a placeholder, else left as it is."""
+    try:
+        label = match.group(1).encode("ascii").decode("punycode")
+    except UnicodeError:
+        return match.group(0)
+    return label if _OPEN in label else match.group(0)
 
 
 def protect(source: str) -> tuple[str, Expressions]:
