@@ -4,7 +4,10 @@ The assistant repeats the links it is given; a repository path (`../../docs/bill
 means nothing to a customer. So when a payload is rendered, a relative or root-relative link is
 resolved as the site generator resolves it (:mod:`pipeline.corpus.links`, the resolver lint uses)
 and replaced by the target's public URL, its `#fragment` kept; a link to internal content, to a
-page with no public URL, or to a file that is not content keeps only its label.
+page with no public URL, or to a file that is not content keeps only its label. A link written
+with templates (`{{< relref "x.md" >}}`, `{{ site.baseurl }}/article/x/`, `{% link x.md %}`)
+resolves as lint resolves it; one still holding an expression `[lint.links] templates` does
+not substitute keeps only its label, and one substituted into a full URL is that URL.
 
 Resolution needs every content file's frontmatter (URLs, slugs, aliases, audiences), so for a
 site with a `public_base_url` the index is built from the frontmatter of every content file (no

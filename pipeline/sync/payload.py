@@ -4,8 +4,11 @@ Uppzy advises sending "readable text" with no hidden content, so the Markdown bo
 plain text before it leaves: HTML comments, kbsync directives, raw HTML tags and tracking
 snippets are removed; headings, lists, tables and links stay readable: a link keeps its text
 and its URL — a relative link its target's public URL (:mod:`pipeline.sync.links`), or only its
-text when the target has none, never a repository path. Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
-deeper than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
+text when the target has none, never a repository path. Template expressions are read as the
+site generator reads them (:mod:`pipeline.sync.templates`): a `{{< relref "x.md" >}}` or
+`{{ site.baseurl }}/x/` link is a link, other shortcodes and tags are removed from prose. Code
+(blocks and spans) is kept as it is: it is content. Nothing else is dropped: nesting deeper
+than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
 
 :func:`outbound_for` also gives the payload's fields as one text with the file line of each of
 its lines: what the payload gate checks and reports against.
@@ -37,7 +40,8 @@ PAYLOAD_FORMAT = 3
 
 2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
 a removed comment keeps its line breaks (so lines map back to the file).
-3: a relative link becomes its target's public URL, or keeps only its label (never a path)."""
+3: a relative link becomes its target's public URL, or keeps only its label (never a path).
+(Reading template expressions, later, changed only documents holding `{{`/`{%`: not bumped.)"""
 
 LinkRewriter = Callable[[str, str], str | None]
 """(linking file's path, href) → the URL a payload shows for the link, or None for the label
