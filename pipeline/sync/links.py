@@ -108,8 +108,9 @@ class SiteLinks:
 
     def fingerprint(self) -> str:
         site = self.site
-        if not self.published:
-            return "unpublished"
+        if not self.published:  # only `templates` can still make a URL (an external one)
+            templates = sorted(self._expressions.settings.templates.items())
+            return f"unpublished:{templates!r}" if templates else "unpublished"
         return f"{self.index.fingerprint()}:{site.public_base_url}:{site.url_pattern}"
 
 

@@ -297,3 +297,30 @@ def test_show_payload_on_a_jekyll_help_centre_turns_liquid_links_into_public_url
         "(https://help.vault.example/article/webvault/), the status page "
         "(https://vault.example/status/) and a page we cannot read. Beta users also see Labs.\n"
     )
+
+
+def test_a_changed_template_re_renders_documents_on_a_site_without_public_urls(
+    run: Run, tmp_path: Path
+) -> None:
+    config = CONFIG.replace('public_base_url = "https://help.parcelly.example"\n', "")
+    templates = '\n[lint.links.templates]\n"{{site.url}}" = "https://parcelly.example"\n'
+    root = write_repo(
+        tmp_path / "repo",
+        {
+            "content/docs/status.md": doc(
+                "docs.status", "Status", "See the [status page]({{ site.url }}/status/)."
+            ),
+            "content/docs/other.md": doc("docs.other", "Other"),
+        },
+        config=config + templates,
+    )
+    (root / ".gitignore").write_text(".kbsync/\nsite/\n")
+    commit_all(root, "initial content")
+    assert run(root, "sync", "--yes").exit_code == 0
+    (root / "kbsync.toml").write_text(config + templates.replace("parcelly", "parcelly-status"))
+    commit_all(root, "the status page moved")
+    result = run(root, "plan", "--format", "json")
+    changes = {c["id"]: c["action"] for c in json.loads(result.stdout)["changes"]}
+    assert changes == {"docs.status": "update"}
+    shown = run(root, "plan", "--show-payload", "docs.status")
+    assert "See the status page (https://parcelly-status.example/status/)." in shown.output
