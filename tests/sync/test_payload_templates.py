@@ -309,3 +309,18 @@ def test_a_document_without_templates_keeps_its_payload_hash() -> None:
     assert payload.content_hash == (
         "de45ada6ff9ce699aca32f97b3a51c4f65f385ea45f8b3b46112cf7d70f2789c"
     )
+
+
+CODE_TEXT = st.text(alphabet="{}%<>/ \nabx\ue000\ue001\ue002\"'", max_size=80)
+
+
+@given(CODE_TEXT)
+def test_fenced_code_is_verbatim_whatever_braces_it_holds(content: str) -> None:
+    text = readable_text(f"Code:\n\n~~~~\n{content}\n~~~~\n")
+    expected = [line.rstrip() for line in content.split("\n") if line.strip()]
+    assert [line for line in text.split("\n")[1:] if line.strip()] == expected
+
+
+@given(st.text(alphabet="{}%<>/abx\ue000\ue001\ue002\"'", min_size=1, max_size=80))
+def test_a_code_span_is_verbatim_whatever_braces_it_holds(content: str) -> None:
+    assert readable_text(f"Code: ``` {content} ``` end.") == f"Code: {content} end.\n"
