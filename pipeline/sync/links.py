@@ -4,7 +4,10 @@ The assistant repeats the links it is given; a repository path (`../../docs/bill
 means nothing to a customer. So when a payload is rendered, a relative or root-relative link is
 resolved as the site generator resolves it (:mod:`pipeline.corpus.links`, the resolver lint uses)
 and replaced by the target's public URL, its `#fragment` kept; a link to internal content, to a
-page with no public URL, or to a file that is not content keeps only its label.
+page with no public URL, or to a file that is not content keeps only its label. A link written
+with templates (`{{< relref "x.md" >}}`, `{{ site.baseurl }}/article/x/`, `{% link x.md %}`)
+resolves as lint resolves it; one still holding an expression `[lint.links] templates` does
+not substitute keeps only its label, and one substituted into a full URL is that URL.
 
 Resolution needs every content file's frontmatter (URLs, slugs, aliases, audiences), so for a
 site with a `public_base_url` the index is built from the frontmatter of every content file (no
@@ -17,10 +20,10 @@ nothing beyond the changed files is read (a plan's cost follows the change).
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from pipeline.config import EnvironmentConfig, Settings, SiteConfig
-from pipeline.corpus.links import LinkIndex, PageInfo, is_external, public_url
+from pipeline.config import EnvironmentConfig, LinksConfig, Settings, SiteConfig
+from pipeline.corpus.links import LinkIndex, PageInfo, has_template, is_external, public_url
 from pipeline.corpus.loader import discover, read_text, relative_path
 from pipeline.corpus.parse import parse_frontmatter
 
@@ -31,16 +34,26 @@ _FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
 class SiteLinks:
     """Public URLs of one site's pages, and links rewritten to them."""
 
-    def __init__(self, index: LinkIndex | Callable[[], LinkIndex], site: SiteConfig) -> None:
+    def __init__(
+        self,
+        index: LinkIndex | Callable[[], LinkIndex],
+        site: SiteConfig,
+        config: LinksConfig | None = None,
+    ) -> None:
+        """`config` (`[lint.links]`; default: `index`'s) substitutes template expressions
+        without reading every page's frontmatter."""
         self._index = index
         self.site = site
+        if config is None:
+            config = index.settings if isinstance(index, LinkIndex) else LinksConfig()
+        self._expressions = LinkIndex([], "", config)
 
     @classmethod
     def for_site(cls, settings: Settings, env: EnvironmentConfig, site_id: str) -> SiteLinks:
         """The links of `site_id` of `env`; the frontmatter of every content file is read only
         when the site publishes URLs (`public_base_url`) and a link needs one."""
         site = env.sites.get(site_id) or SiteConfig()
-        return cls(lambda: content_index(settings), site)
+        return cls(lambda: content_index(settings), site, settings.lint.links)
 
     @property
     def published(self) -> bool:
@@ -66,14 +79,28 @@ class SiteLinks:
 
     def rewrite(self, from_path: str, href: str) -> str | None:
         """What a link to `href` in `from_path` becomes in the payload: an external URL as it
-        is, a page's public URL with its fragment, or None (keep only the label)."""
-        if is_external(href):
+        is, a page's public URL with its fragment, or None (keep only the label).
+
+        A link holding template expressions is read as lint reads it: `[lint.links]
+        templates` substituted (an external URL then is one), a `ref`/`relref` shortcode or
+        Liquid `link` tag naming its page; one still holding an expression has no URL."""
+        written = unquote(href) if "%7b" in href.lower() else href
+        templated = has_template(written)
+        if templated:
+            substituted = self._expressions.substitute(written)
+            if is_external(substituted) and not has_template(substituted):
+                return substituted
+        elif is_external(href):
             return href
         if not self.published:
             return None
         found = self.index.resolve(from_path, href)
-        if found.kind != "page" or (found.target == from_path and not href.split("#")[0]):
+        if found.kind != "page":
             return None
+        if found.target == from_path and (
+            not href.split("#")[0] or (templated and found.reason == "ref")
+        ):
+            return None  # the page itself: an in-page anchor tells a reader nothing
         url = self.public_url(found.target)
         if url is None:
             return None
@@ -81,8 +108,9 @@ class SiteLinks:
 
     def fingerprint(self) -> str:
         site = self.site
-        if not self.published:
-            return "unpublished"
+        if not self.published:  # only `templates` can still make a URL (an external one)
+            templates = sorted(self._expressions.settings.templates.items())
+            return f"unpublished:{templates!r}" if templates else "unpublished"
         return f"{self.index.fingerprint()}:{site.public_base_url}:{site.url_pattern}"
 
 

@@ -4,8 +4,11 @@ Uppzy advises sending "readable text" with no hidden content, so the Markdown bo
 plain text before it leaves: HTML comments, kbsync directives, raw HTML tags and tracking
 snippets are removed; headings, lists, tables and links stay readable: a link keeps its text
 and its URL — a relative link its target's public URL (:mod:`pipeline.sync.links`), or only its
-text when the target has none, never a repository path. Code blocks are kept as they are (they are content). Nothing else is dropped: nesting
-deeper than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
+text when the target has none, never a repository path. Template expressions are read as the
+site generator reads them (:mod:`pipeline.sync.templates`): a `{{< relref "x.md" >}}` or
+`{{ site.baseurl }}/x/` link is a link, other shortcodes and tags are removed from prose. Code
+(blocks and spans) is kept as it is: it is content. Nothing else is dropped: nesting deeper
+than the parser goes is flattened. `kbsync plan --show-payload ID` shows the result.
 
 :func:`outbound_for` also gives the payload's fields as one text with the file line of each of
 its lines: what the payload gate checks and reports against.
@@ -28,15 +31,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.corpus import Item, QAEntry
-from pipeline.corpus.links import is_external
+from pipeline.corpus.links import has_template, is_external
 from pipeline.corpus.outbound import OutboundText
+from pipeline.sync.templates import Expressions, protect
 
 PAYLOAD_FORMAT = 3
 """Bumped when normalisation changes, so every item's hash (and a full re-plan) follows.
 
 2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
 a removed comment keeps its line breaks (so lines map back to the file).
-3: a relative link becomes its target's public URL, or keeps only its label (never a path)."""
+3: a relative link becomes its target's public URL, or keeps only its label (never a path).
+(Reading template expressions, later, changed only documents holding `{{`/`{%`: not bumped.)"""
 
 LinkRewriter = Callable[[str, str], str | None]
 """(linking file's path, href) → the URL a payload shows for the link, or None for the label
@@ -110,8 +115,7 @@ def outbound_for(
     `links` gives a relative link's public URL; without it such a link keeps only its label.
     """
     first_body_line = item.text.count("\n", 0, item.body_start) + 1
-    rewrite = _for_file(item.path, links)
-    rendered = _render_lines(item.body, rewrite=rewrite)
+    rendered = _render_markdown(item.body, _for_file(item.path, links))
     text = _joined(rendered)
     category = item.category or default_category(item.path, content_dir)
     if isinstance(item, QAEntry):
@@ -153,7 +157,7 @@ def default_category(path: str, content_dir: str) -> str:
 
 def readable_text(markdown: str) -> str:
     """Markdown rendered to the plain text an assistant should read."""
-    return _joined(_render_lines(markdown, rewrite=_for_file("", None)))
+    return _joined(_render_markdown(markdown, _for_file("", None)))
 
 
 _Href = Callable[[str], str | None]
@@ -165,6 +169,9 @@ def _for_file(path: str, links: LinkRewriter | None) -> _Href:
     def rewrite(href: str) -> str | None:
         if not href or href.startswith("#"):
             return None
+        if has_template(href):  # resolved (and substituted) as lint does, or the label alone
+            url = links(path, href) if links is not None else None
+            return _clean_url(url) if url else None
         if is_external(href):
             return _clean_url(href)
         return links(path, href) if links is not None else None
@@ -204,7 +211,33 @@ def _blank_keeping_lines(match: re.Match[str]) -> str:
     return "\n" * match.group(0).count("\n")
 
 
-def _render_lines(markdown: str, depth: int = 0, *, rewrite: _Href) -> Rendered:
+@dataclass(frozen=True)
+class _Context:
+    """How one file's links and template expressions render (:mod:`pipeline.sync.templates`)."""
+
+    rewrite: _Href
+    expressions: Expressions
+
+    def prose(self, text: str) -> str:
+        return self.expressions.prose(text, self.rewrite)
+
+    def code(self, text: str) -> str:
+        return self.expressions.verbatim(text)
+
+    def href(self, destination: str) -> str | None:
+        return self.rewrite(self.expressions.destination(destination))
+
+
+def _render_markdown(markdown: str, rewrite: _Href) -> Rendered:
+    """Render a file's Markdown body: comments and tracking snippets out, template
+    expressions protected from the parser, then :func:`_render_lines`."""
+    source = _COMMENT.sub(_blank_keeping_lines, markdown.replace("\r\n", "\n"))
+    source = _TRACKING.sub(_blank_keeping_lines, source)
+    source, expressions = protect(source)
+    return _render_lines(source, context=_Context(rewrite, expressions))
+
+
+def _render_lines(source: str, depth: int = 0, *, context: _Context) -> Rendered:
     """Render Markdown; nesting beyond markdown-it's limit is flattened, never dropped.
 
     markdown-it stops descending at `maxNesting` and skips the rest of the container (and, for
@@ -212,10 +245,8 @@ def _render_lines(markdown: str, depth: int = 0, *, rewrite: _Href) -> Rendered:
     covers is rendered again with its container markers (`>`, list bullets, indentation)
     stripped, and put back in its place.
     """
-    source = _COMMENT.sub(_blank_keeping_lines, markdown.replace("\r\n", "\n"))
-    source = _TRACKING.sub(_blank_keeping_lines, source)
     tokens = _MD.parse(source)
-    rendered = _render_tokens(tokens, rewrite)
+    rendered = _render_tokens(tokens, context)
     if depth >= _MAX_FLATTEN or not any(t.level >= _DEEP for t in tokens):
         return rendered
     covered = bytearray(source.count("\n") + 1)
@@ -235,7 +266,7 @@ def _render_lines(markdown: str, depth: int = 0, *, rewrite: _Href) -> Rendered:
         return rendered
     extra: Rendered = []
     for first, lines in dropped:
-        for text, (lo, hi) in _render_lines("\n".join(lines), depth + 1, rewrite=rewrite):
+        for text, (lo, hi) in _render_lines("\n".join(lines), depth + 1, context=context):
             extra.append((text, (lo + first, hi + first)))
         extra.append(("", (first + len(lines), first + len(lines))))
     return list(heapq.merge(rendered, extra, key=lambda entry: entry[1][0]))
@@ -249,7 +280,7 @@ def _flatten(line: str) -> str:
     return f"- {rest}" if _BULLET.search(prefix) else rest
 
 
-def _render_tokens(tokens: list[Token], rewrite: _Href) -> Rendered:
+def _render_tokens(tokens: list[Token], context: _Context) -> Rendered:
     lines: Rendered = []
     list_stack: list[list[int]] = []  # per open list: [next number or -1 for bullets]
     row: list[str] = []
@@ -274,23 +305,23 @@ def _render_tokens(tokens: list[Token], rewrite: _Href) -> Rendered:
         elif kind == "tr_open":
             row = []
         elif kind in ("th_open", "td_open"):
-            row.append(_inline_text(tokens[index + 1], rewrite))
+            row.append(_inline_text(tokens[index + 1], context))
         elif kind == "tr_close":
             lines.append((" | ".join(cell.strip() for cell in row), where))
         elif kind == "table_close":
             lines.append(("", where))
         elif kind in ("fence", "code_block"):
             first = where[0] + (1 if kind == "fence" else 0)
-            for offset, line in enumerate(token.content.rstrip("\n").split("\n")):
+            for offset, line in enumerate(context.code(token.content).rstrip("\n").split("\n")):
                 lines.append((line, (first + offset, first + offset)))
             lines.append(("", where))
         elif kind == "html_block":
-            text = _TAG.sub("", token.content).strip()
+            text = context.prose(_TAG.sub("", token.content)).strip()
             if text:
                 lines.extend([(text, where), ("", where)])
         elif kind == "inline" and tokens[index - 1].type in ("heading_open", "paragraph_open"):
             parent = tokens[index - 1]
-            text = _inline_text(token, rewrite)
+            text = _inline_text(token, context)
             if not text:
                 continue
             prefix = "> " * quote
@@ -320,17 +351,19 @@ def _list_marker(stack: list[list[int]]) -> str:
     return f"{number}."
 
 
-def _inline_text(token: Token, rewrite: _Href) -> str:
+def _inline_text(token: Token, context: _Context) -> str:
     parts: list[str] = []
     link_stack: list[str | None] = []
     for child in token.children or []:
         kind = child.type
-        if kind in ("text", "code_inline"):
-            parts.append(child.content)
+        if kind == "text":
+            parts.append(context.prose(child.content))
+        elif kind == "code_inline":
+            parts.append(context.code(child.content))
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif kind == "link_open":
-            link_stack.append(rewrite(str(child.attrs.get("href", ""))))
+            link_stack.append(context.href(str(child.attrs.get("href", ""))))
             parts.append("\0")
         elif kind == "link_close":
             href = link_stack.pop() if link_stack else None
@@ -338,7 +371,7 @@ def _inline_text(token: Token, rewrite: _Href) -> str:
             label = "".join(parts[start + 1 :]).strip()
             parts[start:] = [_link_text(label, href)]
         elif kind == "image":
-            alt = child.content.strip()
+            alt = context.prose(child.content).strip()
             if alt:
                 parts.append(alt)
         elif kind == "html_inline":

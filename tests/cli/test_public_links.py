@@ -194,3 +194,133 @@ def test_a_jekyll_liquid_link_becomes_the_public_url(run: Run, tmp_path: Path) -
         "Two-step login\n\nOpen the Web Vault (https://help.vault.example/article/webvault/#log-in-now) and the "
         "other.\n"
     )
+
+
+HUGO_CONFIG = """\
+[environments.local]
+base_url = "sandbox:"
+tenant_id = "t_local"
+
+[environments.local.sites.s_local]
+public_base_url = "https://docs.example"
+url_pattern = "/{dir}/{slug}/"
+"""
+
+HUGO_GUARANTEES = """\
+---
+id: docs.guarantees
+title: API guarantees
+status: approved
+reviewed: 2026-10-01
+---
+Read the [API]({{< relref "api.md#grpc-services" >}}), [backups]({{< ref "/v3/ops/backup" >}})
+and the [runbook]({{< ref "../ops/runbook.md" >}}). See also {{< relref "api.md" >}}.
+
+{{< img
+  src="images/zion.jpg"
+  alt="Zion National Park" >}}
+
+{{% note %}}Stable since **v3**.{{% /note %}}
+
+Write a link as `[API]({{< relref "api.md" >}})`:
+
+```go-html-template
+{{ range .Pages }}{{ .Title }}{{ end }}
+```
+"""
+
+
+def test_show_payload_on_a_hugo_site_turns_shortcode_links_into_public_urls(
+    run: Run, tmp_path: Path
+) -> None:
+    root = write_repo(
+        tmp_path / "hugo",
+        {
+            "content/v3/learning/api.md": doc("docs.api", "API", "## gRPC services\n\nText."),
+            "content/v3/learning/guarantees.md": HUGO_GUARANTEES,
+            "content/v3/ops/backup/_index.md": doc("docs.backup", "Backup"),
+            "content/v3/ops/runbook.md": doc("docs.runbook", "Runbook").replace(
+                "status: approved", "status: approved\naudience: internal"
+            ),
+        },
+        config=HUGO_CONFIG,
+    )
+    result = run(root, "plan", "--show-payload", "docs.guarantees")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["content"] == (
+        "Read the API (https://docs.example/v3/learning/api/#grpc-services), backups "
+        "(https://docs.example/v3/ops/backup/) and the runbook. See also "
+        "https://docs.example/v3/learning/api/.\n\n"
+        "Stable since v3.\n\n"
+        'Write a link as [API]({{< relref "api.md" >}}):\n\n'
+        "{{ range .Pages }}{{ .Title }}{{ end }}\n"
+    )
+    lint = run(root, "lint", "--select", "links", "--no-cache")
+    # lint resolves the same links: only the one to internal content (the payload's label) fails
+    assert "1 error, 0 warnings, 0 suggestions" in lint.output
+    assert "8:19  error      public content links to internal content" in lint.output
+
+
+JEKYLL_HELP_CENTRE = """\
+---
+id: docs.two-step
+title: Two-step login
+status: approved
+reviewed: 2026-10-01
+---
+Open the [Web Vault]({{ site.baseurl }}/article/webvault/#log-in-now), the
+[vault]({% link _articles/webvault.md %}), the [status page]({{ site.url }}/status/) and
+[a page we cannot read]({{ site.data.links.other }}).
+{% if site.beta %}Beta users also see {{ site.title }} Labs.{% endif %}
+"""
+
+
+def test_show_payload_on_a_jekyll_help_centre_turns_liquid_links_into_public_urls(
+    run: Run, tmp_path: Path
+) -> None:
+    config = JEKYLL_CONFIG.replace(
+        '"{{site.baseurl}}" = ""',
+        '"{{site.baseurl}}" = ""\n"{{site.url}}" = "https://vault.example"',
+    )
+    root = write_repo(
+        tmp_path / "jekyll",
+        {
+            "content/_articles/webvault.md": doc("docs.webvault", "Web vault", "## Log in now"),
+            "content/_articles/two-step.md": JEKYLL_HELP_CENTRE,
+        },
+        config=config,
+    )
+    result = run(root, "plan", "--show-payload", "docs.two-step")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["content"] == (
+        "Open the Web Vault (https://help.vault.example/article/webvault/#log-in-now), the vault "
+        "(https://help.vault.example/article/webvault/), the status page "
+        "(https://vault.example/status/) and a page we cannot read. Beta users also see Labs.\n"
+    )
+
+
+def test_a_changed_template_re_renders_documents_on_a_site_without_public_urls(
+    run: Run, tmp_path: Path
+) -> None:
+    config = CONFIG.replace('public_base_url = "https://help.parcelly.example"\n', "")
+    templates = '\n[lint.links.templates]\n"{{site.url}}" = "https://parcelly.example"\n'
+    root = write_repo(
+        tmp_path / "repo",
+        {
+            "content/docs/status.md": doc(
+                "docs.status", "Status", "See the [status page]({{ site.url }}/status/)."
+            ),
+            "content/docs/other.md": doc("docs.other", "Other"),
+        },
+        config=config + templates,
+    )
+    (root / ".gitignore").write_text(".kbsync/\nsite/\n")
+    commit_all(root, "initial content")
+    assert run(root, "sync", "--yes").exit_code == 0
+    (root / "kbsync.toml").write_text(config + templates.replace("parcelly", "parcelly-status"))
+    commit_all(root, "the status page moved")
+    result = run(root, "plan", "--format", "json")
+    changes = {c["id"]: c["action"] for c in json.loads(result.stdout)["changes"]}
+    assert changes == {"docs.status": "update"}
+    shown = run(root, "plan", "--show-payload", "docs.status")
+    assert "See the status page (https://parcelly-status.example/status/)." in shown.output

@@ -44,6 +44,7 @@ SPLIT = {
     "github": ("Log in with\nghp_9gK3lM0nO4**qR6sT8uV0wX2yZ4aB6cD8eF0gH**2 today.", GITHUB),
     "aws": ("The key id is `AKIA`ZQ7WERTY5UIOP2XM for the bucket.", AWS),
     "card": ("Charge 4556<span>7375</span>8689<span>9855</span> for the order.", CARD),
+    "shortcode": ("Log in with ghp_9gK3lM0nO4{{< zwsp >}}qR6sT8uV0wX2yZ4aB6cD8eF0gH2.", GITHUB),
 }
 """name → (body, the secret the normaliser would join)."""
 

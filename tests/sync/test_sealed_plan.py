@@ -155,3 +155,28 @@ def test_sync_plan_gates_the_rederived_payloads(tmp_path: Path, kb: Run) -> None
     assert "content/docs/aws.md:9: secrets.cloud-key: AWS access key ID (AKIA…2XM)" in result.stdout
     assert sorted(str(d["title"]) for d in stored(root)) == ["Lockers"]
     assert AWS.encode() not in kbsync_bytes(root)
+
+
+def test_a_sealed_plan_with_shortcode_links_re_derives_the_same_public_urls(
+    tmp_path: Path, kb: Run
+) -> None:
+    root = make_repo(
+        tmp_path,
+        {
+            "returns": 'See [lockers]({{< relref "lockers.md" >}}) {{< figure src="x.png" >}}.',
+        },
+    )
+    config = root / "kbsync.toml"
+    config.write_text(config.read_text() + 'public_base_url = "https://help.example"\n')
+    commit_all(root, "publish")
+    out, data = saved_plan(root, kb)
+    payloads = data["payloads"]
+    assert isinstance(payloads, dict)
+    sent = "See lockers (https://help.example/docs/lockers/) ."
+    assert payloads["docs.returns"]["content"] == f"About returns\n\n{sent}\n"
+
+    result = kb(root, "sync", "--plan", str(out), "--yes")
+
+    assert result.exit_code == 0, result.output
+    contents = {str(d["title"]): str(d["content"]) for d in stored(root)}
+    assert sent in contents["About returns"]
