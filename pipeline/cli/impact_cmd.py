@@ -10,7 +10,8 @@ import click
 
 from pipeline.cli.common import Scope, target_options
 from pipeline.cli.errors import MASKER
-from pipeline.cli.impact_render import render_markdown, render_text
+from pipeline.cli.impact_markdown import render_markdown
+from pipeline.cli.impact_text import render_text
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker

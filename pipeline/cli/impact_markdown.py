@@ -1,9 +1,9 @@
-"""How `kbsync impact` shows its report: a terminal text, and Markdown for a PR comment.
+"""How `kbsync impact` shows its report as Markdown, for a pull-request comment or a job
+summary (the terminal text is :mod:`pipeline.cli.impact_text`).
 
-The Markdown is made for a pull-request comment or a job summary: regressions and shadowing
-first, then other moves, then a count of unchanged questions; at most
-:data:`MARKDOWN_DETAILED` detailed questions (the rest counted), and the whole comment under
-:data:`MARKDOWN_LIMIT` characters (GitHub refuses comments over 65,536).
+The comment puts regressions and shadowing first, then other moves, then a count of unchanged
+questions; at most :data:`MARKDOWN_DETAILED` detailed questions (the rest counted), and the
+whole comment under :data:`MARKDOWN_LIMIT` characters (GitHub refuses comments over 65,536).
 
 Content is quoted, never obeyed: in the Markdown every quoted text is escaped (no HTML, no
 emphasis, no links, no table cell break), `@mentions` and `#123` references are broken with
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.cli.impact_text import summary_line, verdict_line, verdict_word
 from pipeline.ops.impact import (
     CONFIDENCE_JITTER,
     CoverageGap,
@@ -24,7 +25,6 @@ from pipeline.ops.impact import (
     Sighting,
     TargetImpact,
 )
-from pipeline.sync.desired import BlockedItem
 
 MARKDOWN_DETAILED = 30
 MARKDOWN_LIMIT = 60_000
@@ -38,99 +38,6 @@ _MARKS = {
     "regression": "🔴", "shadowing": "🟠", "new-failing": "🟣", "improvement": "🟢",
     "changed": "🔵",
 }  # fmt: skip
-
-
-def summary_line(target: TargetImpact) -> str:
-    asked = sum(q.asked for q in target.questions)
-    new = target.count("new-failing")
-    return (
-        f"{target.count('regression')} regressed, {target.count('shadowing')} shadowed, "
-        + (f"{new} new failing, " if new else "")
-        + f"{target.count('improvement')} improved, {target.count('changed')} changed, "
-        f"{target.count('unchanged')} unchanged ({len(target.questions) - asked} not asked again)"
-    )
-
-
-def _blocked_line(item: BlockedItem) -> str:
-    rules = ", ".join(f"{f.rule} (line {f.line})" for f in item.findings)
-    return f"{item.id} ({item.path}): {rules}"
-
-
-# --- text -------------------------------------------------------------------------------------
-
-
-def render_text(report: ImpactReport) -> str:
-    lines = [f"impact of the change since {report.ref} (base {report.base[:12]})"]
-    lines += [f"note: {n}" for n in report.notes]
-    if not report.changed_paths:
-        lines.append("no content changed: no question can move")
-    for target in report.targets:
-        lines.append("")
-        lines.append(f"{target.target.key}: items changed: {len(target.changed_items)}")
-        for item in target.changed_items:
-            lines.append(f"  {item.change:<8} {item.id} ({item.path})")
-        for q in target.reported:
-            lines.append("")
-            lines.append(f"{q.kind.upper()}  {q.origin} {q.id}: {q.question}  ({q.where})")
-            lines.append(f"  changed: {', '.join(q.changes) or '-'}")
-            lines += [f"  note: {n}" for n in q.notes]
-            lines += _text_side(f"before ({report.ref})", q.before)
-            lines += _text_side("after (working tree)", q.after)
-        if target.coverage:
-            lines.append("")
-            lines.append("not covered: changed items no question reaches in its top sources")
-            for gap in target.coverage:
-                lines.append(f"  {gap.id} ({gap.path}): try {gap.question!r}")
-            lines.append("  eval YAML to paste into content/evals/*.yaml (under 'evals:'):")
-            lines += ["    " + line for gap in target.coverage for line in gap.snippet.split("\n")]
-        for label, problems in (
-            ("base", target.problems_before),
-            ("working tree", target.problems_after),
-        ):
-            for path, why in sorted(problems.items()):
-                lines.append(f"  missing at the {label}: {path}: {why}")
-        for label, blocked in (
-            ("base", target.blocked_before),
-            ("working tree", target.blocked_after),
-        ):
-            for _key, held in sorted(blocked.items()):
-                lines.append(f"  blocked by the payload gate at the {label}: {_blocked_line(held)}")
-        lines.append(f"{target.target.key}: {summary_line(target)}")
-    lines.append(_verdict(report))
-    return "\n".join(lines)
-
-
-def _text_side(label: str, side: Sighting) -> list[str]:
-    verdict = _verdict_word(side)
-    out = [f"  {label}: {verdict}  confidence {side.confidence_level} {side.confidence_score:.2f}"]
-    for source in side.sources:
-        out.append(f"    source {source.id} ({source.path}) {source.score:.2f}")
-    out.append(f"    answer: {' '.join(side.answer.split())}")
-    return out
-
-
-def _verdict_word(side: Sighting) -> str:
-    if side.passed is None:
-        return "n/a (" + "; ".join(side.failures) + ")"
-    return "PASS" if side.passed else "FAIL: " + "; ".join(side.failures)
-
-
-def _verdict(report: ImpactReport) -> str:
-    failed = []
-    if report.regressions:
-        n = report.regressions
-        what = "question that passed" if n == 1 else "questions that passed"
-        failed.append(f"{n} {what} at {report.ref} {'fails' if n == 1 else 'fail'} now")
-    if report.new_failing:
-        n = report.new_failing
-        what = "eval question" if n == 1 else "eval questions"
-        failed.append(f"{n} {what} added or edited in this change {'fails' if n == 1 else 'fail'}")
-    if failed:
-        return "impact FAILED: " + "; ".join(failed)
-    return "impact passed: no question that passed before fails now"
-
-
-# --- markdown ---------------------------------------------------------------------------------
 
 
 def render_markdown(report: ImpactReport) -> str:
@@ -161,7 +68,7 @@ def render_markdown(report: ImpactReport) -> str:
     total = sum(len(t.reported) for t in report.targets)
     head.append("")
     head.append(
-        f"**{_cell(_verdict(report))}**"
+        f"**{_cell(verdict_line(report))}**"
         + f" (a confidence move under {CONFIDENCE_JITTER} is noise)"
     )
     head.append("")
@@ -206,8 +113,8 @@ def _md_question(q: QuestionImpact, ref: str) -> str:
         "",
         f"| | before ({_code(ref, table=True)}) | after (this change) |",
         "| --- | --- | --- |",
-        f"| verdict | {_cell(_short(_verdict_word(q.before), QUESTION_SHOWN))} "
-        f"| {_cell(_short(_verdict_word(q.after), QUESTION_SHOWN))} |",
+        f"| verdict | {_cell(_short(verdict_word(q.before), QUESTION_SHOWN))} "
+        f"| {_cell(_short(verdict_word(q.after), QUESTION_SHOWN))} |",
         f"| confidence | {_cell(q.before.confidence_level)} {q.before.confidence_score:.2f} "
         f"| {_cell(q.after.confidence_level)} {q.after.confidence_score:.2f} |",
         f"| top sources | {_md_sources(q.before)} | {_md_sources(q.after)} |",
