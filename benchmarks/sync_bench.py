@@ -64,19 +64,26 @@ PLAN_PROBE = """\
 import json, statistics, sys, time
 from pathlib import Path
 from pipeline.config import load_settings
-from pipeline.sync.service import plan_target
+from pipeline.sync.service import make_store, plan_target
 from pipeline.targets import Target
 root, repeat = Path(sys.argv[1]), int(sys.argv[2])
 target = Target("local", "s_bench", "t_bench")
-times, files = [], 0
+times, loads, files = [], [], 0
 for _ in range(repeat):
     start = time.perf_counter()
     plan = plan_target(load_settings(root), target)
     times.append(time.perf_counter() - start)
     files = plan.files_read
-print(json.dumps({"seconds": statistics.median(times), "files": files}))
+    settings = load_settings(root)
+    store = make_store(settings, settings.environment("local"))
+    start = time.perf_counter()
+    store.load(target)
+    loads.append(time.perf_counter() - start)
+print(json.dumps({"seconds": statistics.median(times), "files": files,
+                  "state": statistics.median(loads)}))
 """
-"""One checkout's plan time in a fresh process (offline: content and state only)."""
+"""One checkout's plan time in a fresh process (offline: content and state only), and the
+time its state store takes to read and check the state alone."""
 
 
 def git(root: Path, *args: str) -> None:
@@ -189,9 +196,12 @@ def main() -> None:
                 files: dict[str, int] = {}
                 for _ in range(args.rounds):
                     for name, code in checkouts.items():
-                        seconds, files[name] = plan_in(code, root, args.repeat)
+                        seconds, files[name], state = plan_in(code, root, args.repeat)
                         runs[name].append(seconds)
+                        loads[name].append(state)
                 return {name: (statistics.median(runs[name]), files[name]) for name in checkouts}
+
+            loads: dict[str, list[float]] = {name: [] for name in checkouts}
 
             for i in range(1, 21, 2):
                 path_of(root, i).write_text(item_text(i, 2))
@@ -217,13 +227,20 @@ def main() -> None:
         if len(checkouts) == 2:
             line += f" {figures['against'][0] / figures['this'][0]:14.2f}×"
         print(line)
+    line = f"{'state load alone':27}"
+    for name in checkouts:
+        line += f" {statistics.median(loads[name]):10.4f} {'':>7}"
+    if len(checkouts) == 2:
+        state_ratio = statistics.median(loads["against"]) / statistics.median(loads["this"])
+        line += f" {state_ratio:14.2f}×"
+    print(line)
     for name in checkouts:
         ratio = small[name][0] / big[name][0]
         verdict = "met" if ratio <= 0.05 else "NOT met"
         print(f"goal ({name}): 10-changed plan <= 0.05x all-changed plan: {verdict} ({ratio:.3f})")
 
 
-def plan_in(code: Path, root: Path, repeat: int) -> tuple[float, int]:
+def plan_in(code: Path, root: Path, repeat: int) -> tuple[float, int, float]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run(
         [sys.executable, "-c", PLAN_PROBE, str(root), str(repeat)],
@@ -233,7 +250,7 @@ def plan_in(code: Path, root: Path, repeat: int) -> tuple[float, int]:
         check=True,
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    return float(data["seconds"]), int(data["files"])
+    return float(data["seconds"]), int(data["files"]), float(data["state"])
 
 
 if __name__ == "__main__":
