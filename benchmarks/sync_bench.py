@@ -242,8 +242,9 @@ def main() -> None:
 
 def plan_in(code: Path, root: Path, repeat: int) -> tuple[float, int, float]:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    out = subprocess.run(
-        [sys.executable, "-c", PLAN_PROBE, str(root), str(repeat)],
+    out = subprocess.run(  # -P and the repository as working folder: `code` is what imports
+        [sys.executable, "-P", "-c", PLAN_PROBE, str(root), str(repeat)],
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
