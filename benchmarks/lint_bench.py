@@ -3,7 +3,8 @@ side by side in one run.
 
 Builds a throwaway repository in a temporary folder: `content/docs/` is a copy of the Hugo
 documentation corpus (992 real Markdown files) and `rules/` holds GitLab's own Vale styles, then
-times `kbsync lint` as a whole process, in every report format (`--format text|json|sarif|github`):
+times `kbsync lint` as a whole process, in every report format (`--format text|json|sarif|github|
+gitlab|junit|rdjsonl`):
 
 - cold: an empty cache;
 - warm: the same tree again (every file's results come from the cache);
@@ -23,7 +24,7 @@ and one run warms them first, as on an installed kbsync.
 
 Run:  .venv/bin/python benchmarks/lint_bench.py [--corpus ../shared/corpora/hugo-docs]
       [--styles ../shared/corpora/vale-gitlab] [--repeat 3] [--select RULES]
-      [--formats text,json,sarif,github] [--against PATH] [--load-repeat 5]
+      [--formats text,json,sarif,github,gitlab,junit,rdjsonl] [--against PATH] [--load-repeat 5]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "rdjsonl")
 EDITED = 5
 
 LOAD_PROBE = """\
@@ -73,13 +74,19 @@ from pathlib import Path
 from pipeline.config import load_settings
 from pipeline.lint.engine import LintOptions, run_lint
 from pipeline.lint.reporters import render
-report = run_lint(load_settings(Path.cwd()), LintOptions())
+settings = load_settings(Path.cwd())
+report = run_lint(settings, LintOptions())
+try:  # the CLI's context: the CI formats read the findings' lines, as `kbsync lint` has them
+    from pipeline.cli.lint_output import report_context
+    context = report_context(settings, None, False)
+except ImportError:  # an older checkout
+    context = None
 figures = {}
 for fmt in sys.argv[1].split(","):
     spent = []
     for _ in range(int(sys.argv[2])):
         start = time.perf_counter()
-        text = render(report, fmt)
+        text = render(report, fmt, context=context)
         spent.append(time.perf_counter() - start)
     figures[fmt] = statistics.median(spent)
 print(json.dumps({"findings": len(report.findings), "seconds": figures}))

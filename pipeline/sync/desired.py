@@ -29,7 +29,7 @@ from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.links import SiteLinks
 from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
-from pipeline.sync.state import TargetState
+from pipeline.sync.state import Entry, TargetState
 from pipeline.targets import Target
 
 log = logging.getLogger(__name__)
@@ -186,10 +186,13 @@ def desired_set(
     result.changed_paths = len(changed_content)
     since = (state.commit or "")[:12]
     result.scan_reason = f"{len(changed_content)} content files changed since {since}"
-    # Carry over every item whose file did not change.
+    # Carry over every item whose file did not change (one per item of the site: kept tight).
+    statuses = {batch: _status(state, batch) for batch in {e.batch for e in state.entries.values()}}
+    items = result.items
     for item_id, entry in state.entries.items():
-        if entry.path not in changed_content:
-            _carry_over(result, state, item_id)
+        status = statuses[entry.batch]
+        if status is not None and entry.path not in changed_content:
+            items[item_id] = _carried(item_id, entry, status)
     existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
     _add_read(result, existing, settings, env, target, rollout, state, check, links)
     return result
@@ -268,9 +271,13 @@ def _carry_over(result: DesiredSet, state: TargetState, item_id: str) -> None:
     broken edit must never delete what the site holds)."""
     entry = state.entries[item_id]
     status = _status(state, entry.batch)
-    if status is None:
-        return
-    result.items[item_id] = DesiredItem(
+    if status is not None:
+        result.items[item_id] = _carried(item_id, entry, status)
+
+
+def _carried(item_id: str, entry: Entry, status: str) -> DesiredItem:
+    """The desired item of an unchanged file: what the state records, with its status now."""
+    return DesiredItem(
         id=item_id,
         path=entry.path,
         batch=entry.batch,

@@ -283,8 +283,11 @@ def make_plan(
     ambiguous: list[str] = []
 
     for item_id, want in sorted(desired.items.items()):
-        planned = len(plan.changes)  # every change below is this item's: no scan to find them
         entry = state.entries.get(item_id)
+        if not checked and entry is not None and _as_recorded(want, entry):
+            plan.unchanged += 1  # what the general path below concludes, in one comparison
+            continue
+        planned = len(plan.changes)  # every change below is this item's: no scan to find them
         if want.payload is not None:
             plan.payloads[item_id] = want.payload
         vouched = entry is not None and bool(entry.doc_id)
@@ -355,6 +358,19 @@ def _bears_title(doc: RemoteSummary, want: DesiredItem, entry: Entry) -> bool:
     """
     question = want.payload.question if want.payload is not None else None
     return bears_title(doc, want.title, question, entry.title)
+
+
+def _as_recorded(want: DesiredItem, entry: Entry) -> bool:
+    """Whether the state records `want` exactly as it is wanted, with a document: nothing to
+    plan for it unless the site's listing is checked (an unchanged file's item, carried over
+    from the state, is one of these; a plan of a few changes meets thousands)."""
+    return (
+        bool(entry.doc_id)
+        and entry.hash == want.hash
+        and entry.path == want.path
+        and entry.batch == want.batch
+        and entry.status == want.status
+    )
 
 
 def _ambiguity_error(target: Target, ambiguous: list[str]) -> AmbiguousMatchError:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import socket
 import typing
@@ -30,6 +31,7 @@ from pipeline.targets import Target
 
 STATE_VERSION = 1
 CLAIM_LEASE_SECONDS = 300.0
+_ENTRY_STATUSES = ("active", "draft")
 
 
 class StateError(KbsyncError):
@@ -163,7 +165,8 @@ class TargetState:
             holds = _records(Hold, data.get("holds", {}), "holds")
             owners: dict[str, str] = {}
             for key, entry in entries.items():
-                _one_of(entry.status, ("active", "draft"), f"entries.{shown(key)}.status")
+                if entry.status not in _ENTRY_STATUSES:
+                    _one_of(entry.status, _ENTRY_STATUSES, f"entries.{shown(key)}.status")
                 if entry.doc_id and entry.doc_id in owners:
                     # Each would overwrite the other's document, and one item's own would be lost.
                     raise ValueError(
@@ -233,8 +236,10 @@ _Record = typing.TypeVar("_Record")
 
 def _record(cls: type[_Record], value: Any, name: str) -> _Record:
     """A dataclass from a JSON object whose fields all have the annotated types."""
+    if _as_written(cls, value):
+        return cls(**value)
     _typed(value, dict, name)
-    hints, fields = _schema(cls)
+    hints, fields, _ = _schema(cls)
     unknown = sorted(set(value) - set(fields))
     if unknown:
         raise ValueError(f"{name}: unknown field {shown(unknown[0])}")
@@ -246,24 +251,67 @@ def _record(cls: type[_Record], value: Any, name: str) -> _Record:
     return cls(**value)
 
 
-_SCHEMAS: dict[object, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+def _as_written(cls: type[Any], value: Any) -> bool:
+    """Whether `value` is a record of `cls` exactly as kbsync writes one: a plain JSON object
+    holding every field, in the class's order, each of a type the field admits.
+
+    The checks of :func:`_record`, answered in one step for the common case (a state holds
+    thousands of records, and checking each field by name made loading it cost more than
+    planning a small change); anything else — a field missing, unknown, out of order, or of
+    another type — takes the field-by-field path, which names what is wrong.
+    """
+    if type(value) is not dict:
+        return False
+    order, written = _schema(cls)[2]
+    return tuple(value) == order and tuple(map(type, value.values())) in written
 
 
-def _schema(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
-    """A record class's field types (each as a tuple of the types it admits) and fields,
-    worked out once (a state holds thousands of records)."""
+_Schema = tuple[
+    dict[str, tuple[Any, ...]],
+    dict[str, dataclasses.Field[Any]],
+    tuple[tuple[str, ...], frozenset[tuple[type, ...]]],
+]
+_SCHEMAS: dict[object, _Schema] = {}
+
+
+def _schema(cls: type[Any]) -> _Schema:
+    """A record class's field types (each as a tuple of the types it admits), its fields, and
+    the shape of a record as kbsync writes it (field order, every admitted combination of exact
+    types), worked out once (a state holds thousands of records)."""
     if cls not in _SCHEMAS:
         kinds = {
             key: typing.get_args(hint) or (hint,)
             for key, hint in typing.get_type_hints(cls).items()
         }
-        _SCHEMAS[cls] = kinds, {f.name: f for f in dataclasses.fields(cls)}
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        order = tuple(fields)
+        written = frozenset(itertools.product(*(_exact_types(kinds[key]) for key in order)))
+        _SCHEMAS[cls] = kinds, fields, (order, written)
     return _SCHEMAS[cls]
 
 
+def _exact_types(kinds: tuple[Any, ...]) -> tuple[type, ...]:
+    """The exact classes JSON decoding gives for values of `kinds` (`bool` is not an `int`
+    here, as in :func:`_typed`)."""
+    return tuple(kind for kind in kinds if isinstance(kind, type))
+
+
 def _records(cls: type[_Record], value: Any, name: str) -> dict[str, _Record]:
+    """Each record of the object `value`, checked as :func:`_record` does (with the test of
+    :func:`_as_written` inlined: this loop runs once per item of the site)."""
     _typed(value, dict, name)
-    return {key: _record(cls, item, f"{name}.{shown(key)}") for key, item in value.items()}
+    order, written = _schema(cls)[2]
+    out: dict[str, _Record] = {}
+    for key, item in value.items():
+        if (
+            type(item) is dict
+            and tuple(item) == order
+            and tuple(map(type, item.values())) in written
+        ):
+            out[key] = cls(**item)
+        else:
+            out[key] = _record(cls, item, f"{name}.{shown(key)}")
+    return out
 
 
 def new_claim() -> Claim:

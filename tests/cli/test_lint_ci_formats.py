@@ -150,3 +150,49 @@ def test_line_formats_without_findings_print_nothing(tmp_path: Path, run: Run, f
     assert (result.exit_code, result.output) == (0, "")
     run(root, "lint", "--format", fmt, "-o", "out.txt")
     assert (root / "out.txt").read_text() == ""  # reviewdog rejects a blank line
+
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "rdjsonl")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_from_the_cache_is_what_a_fresh_lint_writes(
+    tmp_path: Path, run: Run, fmt: str
+) -> None:
+    """A warm run renders findings decoded from the cache, rule descriptions from the manifest
+    and no file's text unless a format asks for it: its report must be byte for byte what a
+    run with `--no-cache` writes, in every format."""
+    style = (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nlevel: warning\n"
+        "ignorecase: true\naction:\n  name: replace\nswap:\n  e-mail: email\n"
+    )
+    body = "Grüße — “Café” e-mail & <b>markup</b>, TODO: twice.\nTODO: twice.\n[gone](nowhere.md)"
+    root = write_repo(
+        tmp_path,
+        {
+            "rules/House/Terms.yml": style,
+            "content/docs/a.md": doc("docs.a", "Same title", body),
+            "content/docs/b.md": doc("docs.b", "Same title", "See [a](a.md#no-such-heading)."),
+            "content/docs/old.md": OVERDUE,
+            "content/docs/good.md": GOOD,
+            "content/docs/broken.md": b"---\nid: docs.x\n---\n\xff\xfe not UTF-8\n",
+        },
+    )
+    commit_all(root, "base")
+    fresh = run(root, "lint", "--format", fmt, "--no-cache")
+    assert not (root / ".kbsync").exists()
+    cold = run(root, "lint", "--format", fmt)
+    assert any((root / ".kbsync" / "cache").glob("lint-*.json"))
+    warm = run(root, "lint", "--format", fmt)
+    assert fresh.exit_code == cold.exit_code == warm.exit_code == 1
+    assert warm.output == cold.output == fresh.output
+    for rule in (
+        "internal.marker",
+        "links.broken",
+        "links.anchor",
+        "freshness.review-overdue",
+        "conflicts.duplicate-title",
+        "schema.",
+        "House.Terms",
+    ):
+        assert rule in fresh.output, rule

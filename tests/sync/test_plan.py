@@ -244,3 +244,63 @@ def test_a_document_bearing_the_items_title_now_or_as_last_synced_is_restored(ti
     assert [(c.action, c.doc_id) for c in plan.changes if c.action != "rename"] == [
         ("update", "doc_pricing")
     ]
+
+
+def _variants() -> tuple[DesiredSet, TargetState]:
+    """Items carried over from the state (no payload), each recorded with one difference from
+    what is wanted — or none — and the scenario's items besides."""
+    desired, state, _ = scenario()
+    base = _item("k.base", "Kept", "Unchanged file.")
+    differences: dict[str, dict[str, str]] = {
+        "k.same": {},
+        "k.no-doc": {"doc_id": ""},
+        "k.hash": {"hash": "other"},
+        "k.path": {"path": "content/docs/elsewhere.md"},
+        "k.batch": {"batch": "late"},
+        "k.draft": {"status": DRAFT},
+        "k.wants-draft": {"want_status": DRAFT},
+        "k.both-draft": {"status": DRAFT, "want_status": DRAFT},
+    }
+    for item_id, diff in differences.items():
+        want = DesiredItem(
+            id=item_id, path=base.path, batch=base.batch, hash=base.hash,
+            status=diff.get("want_status", ACTIVE), type=base.type, title=base.title,
+        )  # fmt: skip
+        desired.items[item_id] = want
+        state.entries[item_id] = Entry(
+            doc_id=diff.get("doc_id", f"doc_{item_id}"), hash=diff.get("hash", want.hash),
+            status=diff.get("status", ACTIVE), type=want.type, title=want.title,
+            path=diff.get("path", want.path), batch=diff.get("batch", want.batch),
+        )  # fmt: skip
+    return desired, state
+
+
+@pytest.mark.parametrize("listing", ["offline", "listed", "refreshed"])
+def test_the_one_step_unchanged_check_plans_what_the_full_comparison_plans(
+    monkeypatch: pytest.MonkeyPatch, listing: str
+) -> None:
+    """An item the state records exactly as wanted is counted unchanged in one comparison;
+    every other item (one field different, no document, the listing checked) must still get
+    what the full comparison gives it, change for change and byte for byte."""
+    import pipeline.sync.plan as plan_module
+
+    def planned() -> Plan:
+        desired, state = _variants()
+        _, _, remote = scenario()
+        return make_plan(
+            desired,
+            state,
+            head_commit="1" * 40,
+            remote=None if listing == "offline" else remote,
+            refresh=listing == "refreshed",
+        )
+
+    quick = planned()
+    monkeypatch.setattr(plan_module, "_as_recorded", lambda want, entry: False)
+    full = planned()
+    assert quick.dumps() == full.dumps()
+    assert (quick.unchanged, quick.drift) == (full.unchanged, full.drift)
+    changed = {c.id for c in quick.changes}
+    assert {"k.hash", "k.path", "k.batch", "k.draft", "k.wants-draft"} <= changed
+    if listing != "refreshed":  # refreshed, documents missing from the listing are recreated
+        assert "k.same" not in changed and "k.both-draft" not in changed

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +115,75 @@ def test_state_json_round_trip() -> None:
     state.entries["a"] = Entry("d", "h", "draft", "text", "T", "p", None)
     again = TargetState.from_json(state.to_json(), "x")
     assert again.to_json() == state.to_json()
+
+
+# --- records as kbsync writes them take a one-step check; anything else the field-by-field one ---
+
+_WRONG = {"number": 5, "boolean": True, "null": None, "array": [], "object": {}, "float": 1.5}
+
+
+def _written_state() -> dict[str, object]:
+    state = TargetState(target=TARGET, revision=3, commit="c")
+    state.entries["docs.a"] = Entry("d1", "h1", "active", "text", "A", "content/docs/a.md", "b1")
+    state.entries["docs.b"] = Entry("d2", "h2", "draft", "qa", "B", "content/qa/b.md", None)
+    state.claim = Claim(run="r", host="h", pid=7, at="2026-12-07T10:00:00Z")
+    return state.to_json()
+
+
+@pytest.mark.parametrize("field", ["doc_id", "hash", "status", "type", "title", "path", "batch"])
+@pytest.mark.parametrize("wrong", sorted(_WRONG))
+def test_an_entry_in_written_order_with_a_value_of_another_type_is_refused_by_name(
+    field: str, wrong: str
+) -> None:
+    """Every field in its place, as kbsync writes it, but one holds another JSON type: the
+    quick check must not let it through (`null` is a batch's own value)."""
+    data = _written_state()
+    entries = data["entries"]
+    assert isinstance(entries, dict)
+    entries["docs.b"][field] = _WRONG[wrong]
+    if field == "batch" and wrong == "null":
+        assert TargetState.from_json(data, "x").entries["docs.b"].batch is None
+        return
+    with pytest.raises(
+        StateError, match=rf"x: cannot read the sync state: entries\.'docs\.b'\.{field}: "
+    ):
+        TargetState.from_json(data, "x")
+
+
+@pytest.mark.parametrize("wrong", ["boolean", "float", "null"])
+def test_a_claim_in_written_order_whose_pid_is_not_a_whole_number_is_refused(wrong: str) -> None:
+    data = _written_state()
+    claim = data["claim"]
+    assert isinstance(claim, dict)
+    claim["pid"] = _WRONG[wrong]
+    with pytest.raises(StateError, match=r"claim\.pid: a (boolean|JSON number|JSON null) where"):
+        TargetState.from_json(data, "x")
+
+
+def test_a_hand_edited_state_with_its_keys_reordered_reads_the_same() -> None:
+    """`jq -S` sorts every object's keys: the records are no longer in the order kbsync writes
+    them, and must still load, checked field by field, to the same state."""
+    data = _written_state()
+    reordered = json.loads(json.dumps(data, sort_keys=True))
+    assert TargetState.from_json(reordered, "x") == TargetState.from_json(data, "x")
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda e: e.update(extra="x"), "entries.'docs.a': unknown field 'extra'"),
+        (lambda e: e.pop("hash"), "entries.'docs.a': missing field 'hash'"),
+        (lambda e: e.update(status="gone"), "entries.'docs.a'.status: 'gone' is not one of"),
+        (lambda e: e.update(doc_id="d2"), "entries 'docs.a' and 'docs.b' both hold document"),
+    ],
+)
+def test_an_entry_with_a_field_added_removed_or_out_of_range_is_refused_by_name(
+    change: Any, why: str
+) -> None:
+    data = _written_state()
+    entries = data["entries"]
+    assert isinstance(entries, dict)
+    change(entries["docs.a"])
+    with pytest.raises(StateError) as raised:
+        TargetState.from_json(data, "x")
+    assert why in str(raised.value)

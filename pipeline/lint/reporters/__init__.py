@@ -3,8 +3,8 @@
 Each reporter yields the report in pieces (about one per finding), so the CLI writes a report
 of ten thousand findings as it goes instead of building it as one string; :func:`render` joins
 the pieces (tests, small reports). `FORMATS` is the registry. A reporter gets the run's
-:class:`ReportContext` (colour, changed lines, line text), which most ignore. The CI formats
-(github, gitlab, junit, rdjsonl) are capped or small by nature and come as one piece.
+:class:`ReportContext` (colour, changed lines, line text), which most ignore. GitHub's
+annotations are capped by nature and come as one piece.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ FORMATS: dict[str, Reporter] = {
     "json": lambda report, context: json_report.stream(report, context.color),
     "sarif": lambda report, context: sarif.stream(report, context.color),
     "github": _whole(github.render),
-    "gitlab": _whole(gitlab.render),
-    "junit": _whole(junit.render),
-    "rdjsonl": _whole(rdjsonl.render),
+    "gitlab": gitlab.stream,
+    "junit": junit.stream,
+    "rdjsonl": rdjsonl.stream,
 }
 
 

@@ -12,6 +12,7 @@ them all.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 
 from pipeline.lint.engine import LintReport
@@ -21,6 +22,8 @@ from pipeline.lint.reporters.context import ReportContext
 PER_TYPE_PER_STEP = 10
 PER_JOB = 50
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
+_RANK = {severity: severity.rank for severity in Severity}
+_BY_PLACE = operator.attrgetter("path", "line", "column", "rule")
 
 
 def escape_data(value: str) -> str:
@@ -32,11 +35,19 @@ def escape_property(value: str) -> str:
 
 
 def ordered(findings: list[Finding], context: ReportContext) -> list[Finding]:
-    """Changed lines first, then by severity, then by place."""
-    return sorted(
-        findings,
-        key=lambda f: (not context.on_changed_line(f), f.severity.rank, f.sort_key),
-    )
+    """Changed lines first, then by severity, then by place.
+
+    Sorted by place first, then (stably) by the rest: the same order as one sort on the whole
+    key, without building a key of six values per finding (a warm run's ten thousand).
+    """
+    by_place = sorted(findings, key=_BY_PLACE)
+    if context.changed_lines is None:
+        return sorted(by_place, key=_rank)
+    return sorted(by_place, key=lambda f: (not context.on_changed_line(f), _RANK[f.severity]))
+
+
+def _rank(finding: Finding) -> int:
+    return _RANK[finding.severity]
 
 
 def annotated(findings: list[Finding], context: ReportContext) -> tuple[list[Finding], int]:
@@ -44,7 +55,10 @@ def annotated(findings: list[Finding], context: ReportContext) -> tuple[list[Fin
 
     When some are left out, one notice slot goes to the notice that says so.
     """
-    candidates = ordered(findings, context)
+    return _annotated(ordered(findings, context))
+
+
+def _annotated(candidates: list[Finding]) -> tuple[list[Finding], int]:
     limits = {level: PER_TYPE_PER_STEP for level in _LEVEL.values()}
     if _overflows(candidates, limits):
         limits["notice"] -= 1
@@ -55,7 +69,7 @@ def annotated(findings: list[Finding], context: ReportContext) -> tuple[list[Fin
         if used[level] < limits[level] and len(shown) < PER_JOB - 1:
             used[level] += 1
             shown.append(finding)
-    return shown, len(findings) - len(shown)
+    return shown, len(candidates) - len(shown)
 
 
 def _overflows(findings: list[Finding], limits: dict[str, int]) -> bool:
@@ -79,7 +93,8 @@ def annotation(finding: Finding) -> str:
 
 def render(report: LintReport, context: ReportContext) -> str:
     """The annotations; the findings left out follow as plain log lines, so none is lost."""
-    shown, left_out = annotated(report.findings, context)
+    candidates = ordered(report.findings, context)
+    shown, left_out = _annotated(candidates)
     lines = [annotation(f) for f in shown]
     if left_out:
         noun = "finding" if left_out == 1 else "findings"
@@ -89,7 +104,7 @@ def render(report: LintReport, context: ReportContext) -> str:
             "step's log and in the job summary"
         )
         kept = set(map(id, shown))
-        for f in ordered(report.findings, context):
+        for f in candidates:
             if id(f) not in kept:
                 lines.append(
                     f"{f.path}:{f.line}:{f.column}: {f.severity.value}: "

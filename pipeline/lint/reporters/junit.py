@@ -2,11 +2,16 @@
 
 One test suite; one test case per file with findings, holding one `<failure>` per finding; the
 files without findings are one passing test case, so the totals match the files linted.
+
+Written case by case from templates, byte for byte what ElementTree wrote (`ET.indent`, then
+`ET.tostring(encoding="unicode", xml_declaration=True)`) with its escaping: building and
+serialising ten thousand elements took more than the rest of a warm run.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import operator
+from collections.abc import Iterator
 from itertools import groupby
 
 from pipeline.lint.engine import LintReport
@@ -15,37 +20,66 @@ from pipeline.lint.reporters.context import ReportContext
 
 SUITE = "kbsync lint"
 CLASSNAME = "kbsync.lint"
+_BY_PLACE = operator.attrgetter("path", "line", "column", "rule")
+_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 
 
-def _failure(case: ET.Element, finding: Finding) -> None:
-    failure = ET.SubElement(
-        case,
-        "failure",
-        {"message": f"{finding.rule}: {finding.message}", "type": finding.severity.value},
+def _text(value: str) -> str:
+    """Character data escaped as ElementTree escapes it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (newlines and tabs as entities)."""
+    return (
+        _text(value)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
     )
-    failure.text = (
+
+
+def _failure(finding: Finding) -> str:
+    message = _attribute(f"{finding.rule}: {finding.message}")
+    text = _text(
         f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.value}: "
         f"{finding.message} [{finding.rule}]"
     )
+    kind = _attribute(finding.severity.value)
+    return f'<failure message="{message}" type="{kind}">{text}</failure>'
 
 
-def render(report: LintReport, context: ReportContext) -> str:
-    findings = sorted(report.findings, key=lambda f: f.sort_key)
+def _case(path: str, findings: list[Finding]) -> str:
+    """A file's test case, indented as the suite's child."""
+    name = _attribute(path)
+    failures = "\n      ".join(_failure(f) for f in findings)
+    return (
+        f'    <testcase classname="{CLASSNAME}" name="{name}" file="{name}" time="0">\n'
+        f"      {failures}\n"
+        "    </testcase>"
+    )
+
+
+def stream(report: LintReport, context: ReportContext) -> Iterator[str]:
+    findings = sorted(report.findings, key=_BY_PLACE)
     by_file = [(path, list(group)) for path, group in groupby(findings, key=lambda f: f.path)]
     clean = max(report.files - len(by_file), 0)
     tests = len(by_file) + (1 if clean else 0)
-    counts = {"tests": str(tests), "failures": str(len(by_file)), "errors": "0",
-              "skipped": "0", "time": "0"}  # fmt: skip
-    root = ET.Element("testsuites", {"name": "kbsync", **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
+    counts = f'tests="{tests}" failures="{len(by_file)}" errors="0" skipped="0" time="0"'
+    yield f'{_DECLARATION}\n<testsuites name="kbsync" {counts}>\n'
+    suite = f'  <testsuite name="{_attribute(SUITE)}" {counts}'
+    if not tests:
+        yield suite + " />\n</testsuites>"
+        return
+    yield suite + ">"
     for path, group in by_file:
-        case = ET.SubElement(
-            suite, "testcase", {"classname": CLASSNAME, "name": path, "file": path, "time": "0"}
-        )
-        for finding in group:
-            _failure(case, finding)
+        yield "\n" + _case(path, group)
     if clean:
         name = f"{clean} file{'' if clean == 1 else 's'} without findings"
-        ET.SubElement(suite, "testcase", {"classname": CLASSNAME, "name": name, "time": "0"})
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+        yield f'\n    <testcase classname="{CLASSNAME}" name="{_attribute(name)}" time="0" />'
+    yield "\n  </testsuite>\n</testsuites>"
+
+
+def render(report: LintReport, context: ReportContext) -> str:
+    return "".join(stream(report, context))
