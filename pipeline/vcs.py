@@ -16,14 +16,26 @@ import git
 from pipeline.errors import UsageError
 
 
-def open_repo(root: Path) -> git.Repo:
+def _repo(root: Path) -> git.Repo | None:
+    """The repository holding `root` (None outside one), its git commands told to print paths
+    as they are: by default git quotes a name with non-ASCII bytes (`"caf\\303\\251.md"`), and
+    such a name would match no file."""
     try:
-        return git.Repo(root, search_parent_directories=True)
+        repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    repo.git.set_persistent_git_options(c="core.quotePath=false")
+    return repo
+
+
+def open_repo(root: Path) -> git.Repo:
+    repo = _repo(root)
+    if repo is None:
         raise UsageError(
             f"{root} is not inside a git repository",
             hint="run kbsync from a git checkout, or drop --changed-since",
-        ) from None
+        )
+    return repo
 
 
 def resolve(repo: git.Repo, ref: str) -> str | None:
@@ -61,7 +73,6 @@ def changed_since(root: Path, ref: str) -> ChangedPaths:
     uncommitted and untracked (not ignored) files. A rename is a deletion and an addition.
     """
     repo = open_repo(root)
-    repo.git.set_persistent_git_options(c="core.quotePath=false")  # names as they are
     base = _merge_base(repo, ref)
     top = Path(repo.working_tree_dir or root)
     present: list[str] = repo.git.ls_files("--others", "--exclude-standard").splitlines()
@@ -112,7 +123,6 @@ def changed_lines(root: Path, ref: str) -> dict[str, frozenset[int] | None]:
     """Lines (1-based, in the working tree) that a pull request against `ref` added or changed,
     by path relative to `root`; None for a file that is new as a whole (untracked too)."""
     repo = open_repo(root)
-    repo.git.set_persistent_git_options(c="core.quotePath=false")  # names as they are
     base = _merge_base(repo, ref)
     top = Path(repo.working_tree_dir or root)
     found: dict[str, set[int] | None] = {
@@ -154,11 +164,8 @@ def diff_paths(root: Path, base: str) -> set[str] | None:
     """Paths (relative to `root`) added, changed or deleted between commit `base` and the working
     tree, untracked files included; None when the repository does not know `base` (a
     force-push or a shallow clone), so the caller must look at everything."""
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    if resolve(repo, base) is None:
+    repo = _repo(root)
+    if repo is None or resolve(repo, base) is None:
         return None
     try:
         names = repo.git.diff("--name-only", "--no-renames", base).splitlines()
@@ -169,19 +176,15 @@ def diff_paths(root: Path, base: str) -> set[str] | None:
 
 
 def is_dirty(root: Path) -> bool:
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-        return bool(repo.is_dirty(untracked_files=True))
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return False
+    repo = _repo(root)
+    return repo is not None and bool(repo.is_dirty(untracked_files=True))
 
 
 def _commit_tree(root: Path, commit: str) -> tuple[str, Path, str] | None:
     """`commit`'s full id, the work tree's top and `root`'s path in it (`""` or `"dir/"`);
     None when `root` is not in a repository that knows `commit`."""
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = _repo(root)
+    if repo is None:
         return None
     sha = resolve(repo, f"{commit}^{{commit}}")
     if sha is None:

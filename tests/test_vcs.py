@@ -36,3 +36,20 @@ def test_an_unknown_ref_is_a_usage_error(tmp_path: Path) -> None:
     commit_all(tmp_path)
     with pytest.raises(UsageError, match="git does not know 'origin/nope'"):
         vcs.changed_lines(tmp_path, "origin/nope")
+
+
+def test_diff_paths_names_non_ascii_files_as_they_are(tmp_path: Path) -> None:
+    """git quotes such names by default (`"content/caf\\303\\251.md"`): an incremental plan
+    then matched no file and never sent the edit."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "café.md").write_text("one\n")
+    (tmp_path / "content" / "smørrebrød.md").write_text("one\n")
+    base = commit_all(tmp_path, "base")
+    (tmp_path / "content" / "café.md").write_text("two\n")
+    (tmp_path / "content" / "smørrebrød.md").unlink()
+    (tmp_path / "content" / "naïve 日本.md").write_text("new\n")
+    assert vcs.diff_paths(tmp_path, base) == {
+        "content/café.md",
+        "content/smørrebrød.md",
+        "content/naïve 日本.md",
+    }

@@ -371,3 +371,27 @@ def test_a_record_naming_a_page_made_in_the_dashboard_never_overwrites_it(
     state = json.loads((repo / STATE).read_text())
     assert state["entries"]["docs.lockers"]["doc_id"] == lockers
     assert "nothing to change" in synced(run, repo, "--refresh")
+
+
+def test_edits_to_files_with_non_ascii_names_are_synced(run: Run, repo: Path) -> None:
+    """An incremental plan reads only the files git says changed; git's quoted names for
+    non-ASCII paths used to match nothing, so these edits never reached the site."""
+    cafe = repo / "content/docs/café-opening.md"
+    cafe.write_text(doc("docs.cafe", "Café opening", "The café opens at 8."), encoding="utf-8")
+    commit_all(repo, "café")
+    assert "3 created" in synced(run, repo)
+
+    cafe.write_text(doc("docs.cafe", "Café opening", "The café opens at 9."), encoding="utf-8")
+    (repo / "content/docs/crème.md").write_text(
+        doc("docs.creme", "Crème brûlée", "Served on Sundays."), encoding="utf-8"
+    )
+    commit_all(repo, "edit and add")
+    out = synced(run, repo)
+    assert out.startswith("local/s_local: 1 created, 1 updated"), out
+    assert "nothing to change" in synced(run, repo)
+
+    cafe.unlink()
+    commit_all(repo, "delete")
+    out = synced(run, repo, "--allow-mass-delete")  # 1 of 4 documents is over 20%
+    assert ", 1 deleted" in out.splitlines()[0], out
+    assert "Café opening" not in ids_by_title(repo)
