@@ -28,7 +28,7 @@ from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, un
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.links import SiteLinks
-from pipeline.sync.payload import PAYLOAD_FORMAT, Payload, outbound_for
+from pipeline.sync.payload import PAYLOAD_FORMAT, RENDERING, Payload, outbound_for
 from pipeline.sync.state import Entry, TargetState
 from pipeline.targets import Target
 
@@ -101,7 +101,8 @@ def config_fingerprint(
     links: SiteLinks | None = None,
 ) -> str:
     """What decides every file's membership or payload at once: if it changes, read
-    everything. That includes every page's public URL (links in payloads point at them)."""
+    everything. That includes every page's public URL (links in payloads point at them) and
+    kbsync's :data:`~pipeline.sync.payload.RENDERING`."""
     links = links if links is not None else SiteLinks.for_site(settings, env, site)
     rollout_file = settings.content_root / ROLLOUT_FILE
     rollout_bytes = rollout_file.read_bytes() if rollout_file.is_file() else b""
@@ -112,7 +113,7 @@ def config_fingerprint(
         settings.content_dir.encode(),
         rollout_bytes,
         ",".join(audiences).encode(),
-        str(PAYLOAD_FORMAT).encode(),
+        f"{PAYLOAD_FORMAT}.{RENDERING}".encode(),
         ",".join(sorted(holds)).encode(),
         links.fingerprint().encode(),
     ):
@@ -162,7 +163,10 @@ def desired_set(
     elif state.payload_format != PAYLOAD_FORMAT:
         reason = "the payload format changed since the last sync"
     elif state.config_fingerprint != fingerprint:
-        reason = "rollout.yaml, the site's audiences or public URLs, or rolled-back batches changed"
+        reason = (
+            "rollout.yaml, the site's audiences or public URLs, rolled-back batches or the way "
+            "this kbsync renders payloads changed"
+        )
     else:
         changed = vcs.diff_paths(settings.root, state.commit)
         if changed is None:

@@ -40,8 +40,17 @@ PAYLOAD_FORMAT = 3
 
 2: nesting deeper than markdown-it's limit is flattened instead of cut (with the text after it);
 a removed comment keeps its line breaks (so lines map back to the file).
-3: a relative link becomes its target's public URL, or keeps only its label (never a path).
-(Reading template expressions, later, changed only documents holding `{{`/`{%`: not bumped.)"""
+3: a relative link becomes its target's public URL, or keeps only its label (never a path)."""
+
+RENDERING = 2
+"""Bumped when rendering changes the text of *some* documents only (bumping PAYLOAD_FORMAT,
+which every hash includes, would send every document again). It is part of each target's
+configuration fingerprint, so the next plan after an upgrade reads every file (instead of
+carrying unchanged files over from the state with the payloads an older kbsync made) and sends
+exactly the documents whose payload changed.
+
+2: template expressions (`{{< relref … >}}`, `{{ site.baseurl }}`, `{% link … %}`) in links and
+prose become public URLs or labels, never raw template text."""
 
 LinkRewriter = Callable[[str, str], str | None]
 """(linking file's path, href) → the URL a payload shows for the link, or None for the label

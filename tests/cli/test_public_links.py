@@ -324,3 +324,24 @@ def test_a_changed_template_re_renders_documents_on_a_site_without_public_urls(
     assert changes == {"docs.status": "update"}
     shown = run(root, "plan", "--show-payload", "docs.status")
     assert "See the status page (https://parcelly-status.example/status/)." in shown.output
+
+
+def test_an_upgrade_that_renders_some_documents_anew_sends_exactly_those(
+    run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kbsync whose rendering changed for some documents (RENDERING bumped) must not carry
+    their old payloads over from the state until someone edits the file, nor send the others."""
+    assert run(repo, "sync", "--yes").exit_code == 0
+    state_file = repo / ".kbsync/state/local/s_local.json"
+    state = json.loads(state_file.read_text())
+    # As an older kbsync left it: another rendering of qa.upgrade, another fingerprint.
+    state["entries"]["qa.upgrade"]["hash"] = "0" * 64
+    state_file.write_text(json.dumps(state, indent=2))
+    assert "0 to update" in run(repo, "plan").stdout  # the state still vouches for it
+
+    monkeypatch.setattr("pipeline.sync.desired.RENDERING", 99)
+    result = run(repo, "plan", "--format", "json")
+    plan = json.loads(result.stdout)
+    assert {c["id"]: c["action"] for c in plan["changes"]} == {"qa.upgrade": "update"}
+    assert plan["full_scan"] is True
+    assert "the way this kbsync renders payloads changed" in plan["scan_reason"]
