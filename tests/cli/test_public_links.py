@@ -324,3 +324,32 @@ def test_a_changed_template_re_renders_documents_on_a_site_without_public_urls(
     assert changes == {"docs.status": "update"}
     shown = run(root, "plan", "--show-payload", "docs.status")
     assert "See the status page (https://parcelly-status.example/status/)." in shown.output
+
+
+def test_a_catastrophic_unchecked_pattern_gives_up_promptly_in_plan(run: Run, repo: Path) -> None:
+    """`^(a|a)+$` on a long link of `a`s would take hours; the plan finishes, the link keeps
+    its label, and the plan says which setting gave up."""
+    config = (repo / "kbsync.toml").read_text()
+    (repo / "kbsync.toml").write_text(
+        '[lint]\npattern_timeout = 0.2\n\n[lint.links]\nunchecked = ["^(a|a)+$"]\n\n' + config
+    )
+    link = "a" * 3000 + ".md"
+    (repo / "content/qa/billing/long.md").write_text(
+        qa(
+            "qa.long",
+            "Long?",
+            f"See [the long page]({link}) and [plans](../../docs/billing/plans.md).",
+        )
+    )
+    result = run(repo, "plan", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (warning,) = [w for w in json.loads(result.stdout)["warnings"] if "[lint.links]" in w]
+    assert warning.startswith(
+        "[lint.links] unchecked: the patterns ran out of their time limit ([lint] "
+        "pattern_timeout) on 1 link (first: 'aaaaaaaaaa"
+    )
+    assert "in content/qa/billing/long.md), so it keeps only the label" in warning
+    shown = run(repo, "plan", "--show-payload", "qa.long")
+    assert json.loads(shown.output)["answer"] == (
+        "See the long page and plans (https://help.parcelly.example/docs/billing/pricing/).\n"
+    )
