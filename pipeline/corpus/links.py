@@ -20,11 +20,19 @@ too. Root-relative links (`/learning/api/`) resolve against the content root aft
 substituted from `[lint.links] templates`; a link still holding one is `unchecked`.
 
 What a render hook or plugin does to a link, kbsync cannot see: links matching `[lint.links]
-unchecked` are `unchecked`; with `getpage`, a link also names a content file as Hugo's `GetPage`
+unchecked` are `unchecked` (reason `hook`). Those patterns are the user's, so they are matched by
+a callable the index is given, under a time limit: lint passes its limited patterns
+(:mod:`pipeline.lint.limits`), sync the model's :class:`pipeline.corpus.bounded.BoundedMatcher`.
+A link the patterns gave up on is `unchecked` too (reason `timeout`: neither checked nor
+reported broken) and is listed in `LinkIndex.timed_out`. With `getpage`, a link also names a content file as Hugo's `GetPage`
 finds it (the lookup Hugo's link render hooks make). Hugo's `ref` and `relref` shortcodes name a
 content file that way too. Root-relative links to files are looked up in the content root and
 then in `asset_dirs`; with `check_assets = false` a missing file that is not a page is
 `unchecked` (its folder is not in the repository).
+
+Why one module of ~550 lines: URLs of pages, resolution and anchors are one model of the site
+generator that lint and sync must share exactly; split, a change to one half (a new
+`permalink` field, how `aliases` resolve) could silently disagree with the other.
 """
 
 from __future__ import annotations
@@ -53,12 +61,12 @@ _LIQUID_LINK = re.compile(r"\{%-?\s*link\s+([^\s%]+)\s*-?%\}")
 _REF_ARG = re.compile(r'(?:(\w+)\s*=\s*)?("[^"]*"|`[^`]*`|[^\s"`=]+)')
 _PAGE_SUFFIXES = (".md", ".markdown")
 _NOT_ASSETS = (*_PAGE_SUFFIXES, ".html", ".htm")
-_HOOK_TIMEOUT = 1.0
-"""Seconds one `[lint.links] unchecked` pattern may spend on one link (a catastrophic pattern
-then simply does not match)."""
+LinkMatcher = Callable[[str], bool]
+"""Whether a `[lint.links] unchecked` pattern is found in a link as written; raises
+:class:`TimeoutError` when the patterns ran out of time before telling."""
 
 Kind = Literal["external", "page", "file", "missing", "outside", "unchecked"]
-Reason = Literal["", "template", "hook", "asset", "ref"]
+Reason = Literal["", "template", "hook", "timeout", "asset", "ref"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ class Resolution:
     target: str = ""
     fragment: str = ""
     reason: Reason = ""
-    """Why a link is `unchecked` (`template`, `hook`, `asset`), or `ref` when a `ref`/`relref`
+    """Why a link is `unchecked` (`template`, `hook`, `timeout`, `asset`), or `ref` when a `ref`/`relref`
     shortcode named the target."""
 
 
@@ -128,8 +136,29 @@ def has_template(url: str) -> bool:
     return "{{" in url or "{%" in url
 
 
+def substitute(url: str, templates: Mapping[str, str]) -> str:
+    """`url` with the template expressions `templates` (`[lint.links] templates`) knows
+    replaced, spaces inside an expression ignored (`{{ site.baseurl }}` = `{{site.baseurl}}`)."""
+    if not has_template(url):
+        return url
+    return _substitute(url, _prepared(templates))
+
+
+def _prepared(templates: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The expressions squeezed, longest first (so one holding another wins)."""
+    return sorted(((_squeeze(k), v) for k, v in templates.items()), key=lambda kv: -len(kv[0]))
+
+
+def _substitute(url: str, prepared: list[tuple[str, str]]) -> str:
+    squeezed = _TEMPLATE.sub(lambda m: _squeeze(m.group(0)), url)
+    for expression, value in prepared:
+        squeezed = squeezed.replace(expression, value)
+    return squeezed
+
+
 class LinkIndex:
-    """Every content file by path and by the URLs it is served at; resolves links."""
+    """Every content file by path and by the URLs it is served at; resolves links (each link
+    once: the answer is kept, for the several rules and payloads that ask)."""
 
     def __init__(
         self,
@@ -137,16 +166,23 @@ class LinkIndex:
         content_dir: str,
         settings: LinksConfig,
         exists: Callable[[str], bool] | None = None,
+        matcher: LinkMatcher | None = None,
     ) -> None:
+        """`matcher` tells the links `[lint.links] unchecked` names (default: a
+        :class:`~pipeline.corpus.bounded.BoundedMatcher` of those patterns, when there are)."""
         self.settings = settings
         self.content_dir = content_dir.strip("/")
         self.pages: dict[str, PageInfo] = {page.path: page for page in pages}
         self._exists = exists or (lambda _path: False)
-        self._templates = sorted(
-            ((_squeeze(k), v) for k, v in settings.templates.items()),
-            key=lambda kv: -len(kv[0]),
-        )
-        self._hooks = _compile_hooks(settings.unchecked)
+        self._templates = _prepared(settings.templates)
+        if matcher is None and settings.unchecked:
+            from pipeline.corpus.bounded import BoundedMatcher
+
+            matcher = BoundedMatcher(settings.unchecked)
+        self._matcher = matcher
+        self._resolved: dict[tuple[str, str], Resolution] = {}
+        self.timed_out: list[tuple[str, str]] = []
+        """(linking file, link) of every link the `unchecked` patterns gave up on, in order."""
         self._asset_dirs = [d.strip("/") for d in settings.asset_dirs if d.strip("/.")]
         self.by_url: dict[str, str] = {}
         self.by_content_path: dict[str, str] = {}
@@ -203,21 +239,28 @@ class LinkIndex:
 
     def substitute(self, url: str) -> str:
         """`url` with the template expressions `[lint.links] templates` knows replaced."""
-        if not has_template(url):
-            return url
-        squeezed = _TEMPLATE.sub(lambda m: _squeeze(m.group(0)), url)
-        for expression, value in self._templates:
-            squeezed = squeezed.replace(expression, value)
-        return squeezed
+        return _substitute(url, self._templates) if has_template(url) else url
 
     def resolve(self, from_path: str, url: str) -> Resolution:
         """Where `url`, written in the file `from_path`, leads (`url` as written, or as a Markdown
         parser gives it: `{{` escaped to `%7B%7B`)."""
-        url = url.strip()
+        key = (from_path, url)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(from_path, url)
+        return found
+
+    def _resolve(self, from_path: str, written: str) -> Resolution:
+        url = written.strip()
         if "%7b" in url.lower():
             url = unquote(url)
-        if self._hooked(url):
-            return Resolution("unchecked", reason="hook")
+        if self._matcher is not None:
+            try:
+                if self._matcher(url):
+                    return Resolution("unchecked", reason="hook")
+            except TimeoutError:
+                self.timed_out.append((from_path, written))
+                return Resolution("unchecked", reason="timeout")
         ref = _REF.search(url)
         if ref is not None:
             return self._by_ref(from_path, url, ref)
@@ -245,16 +288,6 @@ class LinkIndex:
         if not self.settings.check_assets and is_asset(link_path):
             return Resolution("unchecked", found.target, fragment, reason="asset")
         return found
-
-    def _hooked(self, url: str) -> bool:
-        """Whether a `[lint.links] unchecked` pattern matches `url` (a render hook's link)."""
-        for hook in self._hooks:
-            try:
-                if hook.search(url, timeout=_HOOK_TIMEOUT):
-                    return True
-            except TimeoutError:
-                continue
-        return False
 
     def _resolve_path(self, from_path: str, link_path: str, fragment: str) -> Resolution:
         if not link_path:
@@ -490,16 +523,6 @@ def _join(folder: str, link_path: str) -> str | None:
     if target == ".." or target.startswith("../") or posixpath.isabs(target):
         return None
     return "" if target == "." else target
-
-
-def _compile_hooks(patterns: list[str]) -> list[Any]:
-    """`[lint.links] unchecked` compiled with the `regex` module (which can give up on a slow
-    match); loaded only when there are patterns, so a run without them never imports it."""
-    if not patterns:
-        return []
-    import regex
-
-    return [regex.compile(pattern) for pattern in patterns]
 
 
 def is_asset(link_path: str) -> bool:

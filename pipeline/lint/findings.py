@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +107,8 @@ class Finding:
 
 
 _SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+BY_PLACE = operator.attrgetter("path", "line", "column", "rule")
+"""`Finding.sort_key` in C, the one place-order key: sorting ten thousand findings is part of
+every warm run. `LintReport.findings` come sorted by it (the engine sorts them)."""

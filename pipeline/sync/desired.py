@@ -180,6 +180,7 @@ def desired_set(
         result.scan_reason = reason
         paths = _content_files(settings)
         _add_read(result, paths, settings, env, target, rollout, state, check, links)
+        result.problems.extend(links.problems())
         return result
 
     result.full_scan = False
@@ -199,6 +200,7 @@ def desired_set(
             items[item_id] = _carried(item_id, entry, status)
     existing = [settings.root / p for p in sorted(changed_content) if (settings.root / p).exists()]
     _add_read(result, existing, settings, env, target, rollout, state, check, links)
+    result.problems.extend(links.problems())
     return result
 
 

@@ -15,6 +15,10 @@ Markdown parse) even when the plan reads only changed files, and its fingerprint
 target's configuration fingerprint: a change to any page's URL re-renders every item. A site
 without `public_base_url` publishes no page URLs: its relative links keep only their label, and
 nothing beyond the changed files is read (a plan's cost follows the change).
+
+`[lint.links] unchecked` patterns are matched under `[lint] pattern_timeout` for the whole
+index (:class:`pipeline.corpus.bounded.BoundedMatcher`; sync does not import lint's limits): a
+link they give up on keeps only its label, and :meth:`SiteLinks.problems` says so in the plan.
 """
 
 from __future__ import annotations
@@ -23,7 +27,14 @@ from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 from pipeline.config import EnvironmentConfig, LinksConfig, Settings, SiteConfig
-from pipeline.corpus.links import LinkIndex, PageInfo, has_template, is_external, public_url
+from pipeline.corpus.links import (
+    LinkIndex,
+    PageInfo,
+    has_template,
+    is_external,
+    public_url,
+    substitute,
+)
 from pipeline.corpus.loader import discover, read_text, relative_path
 from pipeline.corpus.parse import parse_frontmatter
 
@@ -46,7 +57,7 @@ class SiteLinks:
         self.site = site
         if config is None:
             config = index.settings if isinstance(index, LinkIndex) else LinksConfig()
-        self._expressions = LinkIndex([], "", config)
+        self._templates = config.templates
 
     @classmethod
     def for_site(cls, settings: Settings, env: EnvironmentConfig, site_id: str) -> SiteLinks:
@@ -87,7 +98,7 @@ class SiteLinks:
         written = unquote(href) if "%7b" in href.lower() else href
         templated = has_template(written)
         if templated:
-            substituted = self._expressions.substitute(written)
+            substituted = substitute(written, self._templates)
             if is_external(substituted) and not has_template(substituted):
                 return substituted
         elif is_external(href):
@@ -109,9 +120,25 @@ class SiteLinks:
     def fingerprint(self) -> str:
         site = self.site
         if not self.published:  # only `templates` can still make a URL (an external one)
-            templates = sorted(self._expressions.settings.templates.items())
+            templates = sorted(self._templates.items())
             return f"unpublished:{templates!r}" if templates else "unpublished"
         return f"{self.index.fingerprint()}:{site.public_base_url}:{site.url_pattern}"
+
+    def problems(self) -> list[str]:
+        """What the plan should say about links it could not rewrite as lint would: links the
+        `[lint.links] unchecked` patterns ran out of time on (empty when none did)."""
+        if not isinstance(self._index, LinkIndex) or not self._index.timed_out:
+            return []
+        timed_out = self._index.timed_out
+        path, url = timed_out[0]
+        shown = url if len(url) <= 60 else url[:57] + "..."
+        count = len(timed_out)
+        return [
+            f"[lint.links] unchecked: the patterns ran out of their time limit ([lint] "
+            f"pattern_timeout) on {count} link{'s' if count != 1 else ''} (first: '{shown}' in "
+            f"{path}), so {'they keep' if count != 1 else 'it keeps'} only the label in the "
+            "payload; a pattern can take exponential time (kbsync lint warns which): rewrite it"
+        ]
 
 
 def content_index(settings: Settings) -> LinkIndex:
@@ -127,6 +154,16 @@ def content_index(settings: Settings) -> LinkIndex:
         if meta is not None:
             pages.append(PageInfo.from_meta(rel, meta))
     root = settings.root
+    links = settings.lint.links
+    matcher = None
+    if links.unchecked:
+        from pipeline.corpus.bounded import BoundedMatcher
+
+        matcher = BoundedMatcher(links.unchecked, settings.lint.pattern_timeout)
     return LinkIndex(
-        pages, settings.content_dir, settings.lint.links, exists=lambda p: (root / p).exists()
+        pages,
+        settings.content_dir,
+        links,
+        exists=lambda p: (root / p).exists(),
+        matcher=matcher,
     )

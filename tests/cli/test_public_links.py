@@ -345,3 +345,32 @@ def test_an_upgrade_that_renders_some_documents_anew_sends_exactly_those(
     assert {c["id"]: c["action"] for c in plan["changes"]} == {"qa.upgrade": "update"}
     assert plan["full_scan"] is True
     assert "the way this kbsync renders payloads changed" in plan["scan_reason"]
+
+
+def test_a_catastrophic_unchecked_pattern_gives_up_promptly_in_plan(run: Run, repo: Path) -> None:
+    """`^(a|a)+$` on a long link of `a`s would take hours; the plan finishes, the link keeps
+    its label, and the plan says which setting gave up."""
+    config = (repo / "kbsync.toml").read_text()
+    (repo / "kbsync.toml").write_text(
+        '[lint]\npattern_timeout = 0.2\n\n[lint.links]\nunchecked = ["^(a|a)+$"]\n\n' + config
+    )
+    link = "a" * 3000 + ".md"
+    (repo / "content/qa/billing/long.md").write_text(
+        qa(
+            "qa.long",
+            "Long?",
+            f"See [the long page]({link}) and [plans](../../docs/billing/plans.md).",
+        )
+    )
+    result = run(repo, "plan", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (warning,) = [w for w in json.loads(result.stdout)["warnings"] if "[lint.links]" in w]
+    assert warning.startswith(
+        "[lint.links] unchecked: the patterns ran out of their time limit ([lint] "
+        "pattern_timeout) on 1 link (first: 'aaaaaaaaaa"
+    )
+    assert "in content/qa/billing/long.md), so it keeps only the label" in warning
+    shown = run(repo, "plan", "--show-payload", "qa.long")
+    assert json.loads(shown.output)["answer"] == (
+        "See the long page and plans (https://help.parcelly.example/docs/billing/pricing/).\n"
+    )

@@ -12,18 +12,16 @@ them all.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 
 from pipeline.lint.engine import LintReport
-from pipeline.lint.findings import Finding, Severity
+from pipeline.lint.findings import BY_PLACE, Finding, Severity
 from pipeline.lint.reporters.context import ReportContext
 
 PER_TYPE_PER_STEP = 10
 PER_JOB = 50
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
 _RANK = {severity: severity.rank for severity in Severity}
-_BY_PLACE = operator.attrgetter("path", "line", "column", "rule")
 
 
 def escape_data(value: str) -> str:
@@ -40,7 +38,7 @@ def ordered(findings: list[Finding], context: ReportContext) -> list[Finding]:
     Sorted by place first, then (stably) by the rest: the same order as one sort on the whole
     key, without building a key of six values per finding (a warm run's ten thousand).
     """
-    by_place = sorted(findings, key=_BY_PLACE)
+    by_place = sorted(findings, key=BY_PLACE)
     if context.changed_lines is None:
         return sorted(by_place, key=_rank)
     return sorted(by_place, key=lambda f: (not context.on_changed_line(f), _RANK[f.severity]))

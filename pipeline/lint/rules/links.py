@@ -22,6 +22,16 @@ unchanged), and a finding is kept when the linking file changed or the link's ta
 pull request that renames a heading sees the links it broke in files it did not touch. Links
 whose target was *deleted* by the change are reported when the linking file changes, or by a
 full run (git lists no deleted files as changed).
+
+**One index per run.** The five rules share one :class:`LinkIndex` (built once from the page
+records of the extracts), so each link is resolved once however many rules ask. Its `[lint.links]
+unchecked` patterns run as every user pattern does (:mod:`pipeline.lint.limits`): compiled once,
+`[lint] pattern_timeout` per linking file; a link they give up on is `unchecked` (counted by
+`links.unchecked`, never reported broken) and its file gets one `lint.rule-timeout` warning.
+
+Why one module of ~650 lines: the five rules are one reading of a file's links (extraction,
+anchors, the shared index) with five verdicts; split per rule, each part would import the same
+private extraction and index, and a change to what a link is would touch them all.
 """
 
 from __future__ import annotations
@@ -31,7 +41,8 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +61,7 @@ from pipeline.corpus.links import (
 )
 from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rule import CorpusFinding, CorpusRule, LintContext
+from pipeline.lint.rules.runtime import RuleTimeout
 
 __all__ = ["MARKDOWN_SUFFIXES", "resolve", "split_url"]
 
@@ -107,14 +119,49 @@ class _LinkRule(CorpusRule):
         return PageInfo.from_meta(item.path, item.meta).to_json()
 
     def index(self, extracts: Mapping[str, Any]) -> LinkIndex:
-        """Every content file (from the extracts' page records) by path and by URL."""
-        pages = [PageInfo.from_json(data["p"]) for data in extracts.values() if data]
-        return LinkIndex(
-            pages,
-            self.context.settings.content_dir,
-            self.context.settings.lint.links,
-            exists=lambda path: self.tree.kind(path) is not None,
-        )
+        """Every content file (from the extracts' page records) by path and by URL: the run's
+        shared index (see the module's docstring)."""
+        return self.shared(extracts).index
+
+    def shared(self, extracts: Mapping[str, Any]) -> _SharedIndex:
+        pages = {path: data["p"] for path, data in extracts.items() if data}
+        last = _SHARED[0] if _SHARED else None
+        if last is None or last.context is not self.context or last.pages != pages:
+            last = _SharedIndex(self.context, pages, self.tree)
+            _SHARED[:] = [last]
+        return last
+
+    def timeouts(
+        self, shared: _SharedIndex, extracts: Mapping[str, Any]
+    ) -> Iterator[CorpusFinding]:
+        """One `lint.rule-timeout` warning per linking file where the `[lint.links] unchecked`
+        patterns gave up (each reported by the first rule that met it)."""
+        for path, url in shared.index.timed_out:
+            if path in shared.reported:
+                continue
+            shared.reported.add(path)
+            data = extracts.get(path) or {"l": []}
+            link = next((lk for lk in data["l"] if lk[0] == url), None)
+            line, column, end_line, end_column = link[1:5] if link else (1, 0, 1, 0)
+            yield CorpusFinding(
+                Finding(
+                    rule=RuleTimeout.id,
+                    category="lint",
+                    severity=RuleTimeout.severity,
+                    path=path,
+                    line=line,
+                    column=column,
+                    end_line=end_line,
+                    end_column=end_column,
+                    message=(
+                        f"the [lint.links] unchecked patterns ran out of their "
+                        f"{shared.seconds:g} s time limit on link '{_shown(url)}', so it is "
+                        "left unchecked (not reported broken; links.unchecked counts it): one "
+                        "of the patterns is too slow (see the warning when rules load); "
+                        "simplify it, or raise [lint] pattern_timeout"
+                    ),
+                )
+            )
 
     def finding(self, path: str, link: list[Any], message: str) -> Finding:
         _url, line, column, end_line, end_column = link[:5]
@@ -129,6 +176,72 @@ class _LinkRule(CorpusRule):
             end_column=end_column,
             message=message,
         )
+
+
+class _LimitedHooks:
+    """`[lint.links] unchecked` as lint runs user patterns: compiled once, each search under
+    the current budget (:mod:`pipeline.lint.limits`)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        from pipeline.lint.limits import compile_limited  # `regex`: only with patterns
+
+        self._patterns = [compile_limited(pattern) for pattern in patterns]
+
+    def __call__(self, url: str) -> bool:
+        """Whether a pattern is found in `url`; TimeoutError when none is and one ran out."""
+        timed_out = False
+        for pattern in self._patterns:
+            try:
+                if pattern.search(url) is not None:
+                    return True
+            except TimeoutError:
+                timed_out = True
+        if timed_out:
+            raise TimeoutError("a [lint.links] unchecked pattern ran out of time")
+        return False
+
+
+class _SharedIndex:
+    """One run's :class:`LinkIndex`, shared by the links rules, with the time left to the
+    `[lint.links] unchecked` patterns of each linking file (`[lint] pattern_timeout` each)."""
+
+    def __init__(self, context: LintContext, pages: dict[str, Any], tree: _Tree) -> None:
+        settings = context.settings
+        self.context = context
+        self.pages = pages
+        self.seconds = settings.lint.pattern_timeout
+        links = settings.lint.links
+        self.limited = bool(links.unchecked)
+        self.index = LinkIndex(
+            [PageInfo.from_json(page) for page in pages.values()],
+            settings.content_dir,
+            links,
+            exists=lambda path: tree.kind(path) is not None,
+            matcher=_LimitedHooks(links.unchecked) if links.unchecked else None,
+        )
+        self._left: dict[str, float] = {}
+        self.reported: set[str] = set()
+
+    def resolve(self, path: str, url: str) -> Resolution:
+        if not self.limited:
+            return self.index.resolve(path, url)
+        from pipeline.lint import limits
+
+        left = self._left.get(path, self.seconds)
+        start = time.monotonic()
+        with limits.budget(left):
+            found = self.index.resolve(path, url)
+        self._left[path] = left - (time.monotonic() - start)
+        return found
+
+
+_SHARED: list[_SharedIndex] = []
+"""The index of the run in progress (the rules check the corpus one after another)."""
+
+
+def _shown(url: str) -> str:
+    """`url` short enough for a message."""
+    return url if len(url) <= 60 else url[:57] + "..."
 
 
 _LAST: list[tuple[Item, list[list[Any]]]] = []
@@ -316,18 +429,19 @@ class BrokenLink(_LinkRule):
         return {"l": links, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
-        index = self.index(extracts)
+        shared = self.shared(extracts)
         for path, data in extracts.items():
             if not data:
                 continue
             for link in data["l"]:
-                found = index.resolve(path, link[0])
+                found = shared.resolve(path, link[0])
                 if found.kind == "outside":
                     yield CorpusFinding(
                         self.finding(path, link, f"link '{link[0]}' points outside the repository")
                     )
                 elif found.kind == "missing":
                     yield CorpusFinding(self._missing(path, link, found), related=(found.target,))
+        yield from self.timeouts(shared, extracts)
 
     def _missing(self, path: str, link: list[Any], found: Resolution) -> Finding:
         target = found.target
@@ -401,17 +515,17 @@ class UncheckedLinks(_LinkRule):
     severity = Severity.SUGGESTION
 
     def extract(self, item: Item) -> Any:
-        links = _links(item)
-        return {"l": links, "p": self.page(item)} if links else None
+        return {"l": _links(item), "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
-        index = self.index(extracts)
+        shared = self.shared(extracts)
         unchecked: list[tuple[str, list[Any], str]] = []
         for path, data in extracts.items():
             for link in data["l"] if data else ():
-                found = index.resolve(path, link[0])
+                found = shared.resolve(path, link[0])
                 if found.kind == "unchecked":
                     unchecked.append((path, link, found.reason))
+        yield from self.timeouts(shared, extracts)
         if not unchecked:
             return
         files = sorted({path for path, _, _ in unchecked})
@@ -445,6 +559,12 @@ def _unchecked_reasons(unchecked: list[tuple[str, list[Any], str]]) -> str:
         links = by_reason["hook"]
         clauses.append(
             f"{len(links)} match [lint.links] unchecked, a render hook's (first: '{links[0]}')"
+        )
+    if "timeout" in by_reason:
+        links = by_reason["timeout"]
+        clauses.append(
+            f"{len(links)} could not be matched against [lint.links] unchecked in time "
+            f"(first: '{_shown(links[0])}'; see the lint.rule-timeout warning)"
         )
     if "asset" in by_reason:
         links = by_reason["asset"]
@@ -487,14 +607,15 @@ class MissingAnchor(_LinkRule):
         return {"l": links, "h": events, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
-        index = self.index(extracts)
+        shared = self.shared(extracts)
+        index = shared.index
         anchors = _Anchors(index, extracts, self.context.settings.lint.links.anchors)
         lowered: dict[str, set[str]] = {}
         for path, data in extracts.items():
             if not data:
                 continue
             for link in data["l"]:
-                found = index.resolve(path, link[0])
+                found = shared.resolve(path, link[0])
                 target, fragment = found.target, found.fragment
                 if found.kind != "page" or not fragment:
                     continue
@@ -514,6 +635,7 @@ class MissingAnchor(_LinkRule):
                     self.finding(path, link, f"no heading '#{fragment}' in {where}{suggestion}"),
                     related=() if target == path else (target,),
                 )
+        yield from self.timeouts(shared, extracts)
 
 
 # --- links.internal-target -----------------------------------------------------------------------
@@ -538,12 +660,12 @@ class InternalTarget(_LinkRule):
         return {"a": item.audience, "t": item.display_title, "l": links, "p": self.page(item)}
 
     def check_corpus(self, extracts: Mapping[str, Any]) -> Iterator[CorpusFinding]:
-        index = self.index(extracts)
+        shared = self.shared(extracts)
         for path, data in extracts.items():
             if not data or data["a"] != "public":
                 continue
             for link in data["l"]:
-                found = index.resolve(path, link[0])
+                found = shared.resolve(path, link[0])
                 target = found.target
                 target_data = extracts.get(target) if found.kind == "page" else None
                 if not target_data or target_data["a"] != "internal":
@@ -558,6 +680,7 @@ class InternalTarget(_LinkRule):
                     ),
                     related=(str(target),),
                 )
+        yield from self.timeouts(shared, extracts)
 
 
 # --- links.unpublished ---------------------------------------------------------------------------
@@ -597,12 +720,13 @@ class UnpublishedTarget(_LinkRule):
         sites = self._sites()
         if not any(base for base, _pattern, _audiences in sites):
             return
-        index = self.index(extracts)
+        shared = self.shared(extracts)
+        index = shared.index
         for path, data in extracts.items():
             if not data or data["a"] != "public":
                 continue
             for link in data["l"]:
-                found = index.resolve(path, link[0])
+                found = shared.resolve(path, link[0])
                 if found.kind == "file":
                     message = (
                         f"public content links to {found.target or '/'}, which is not content: "
@@ -623,6 +747,7 @@ class UnpublishedTarget(_LinkRule):
                 else:
                     continue
                 yield CorpusFinding(self.finding(path, link, message), related=(found.target,))
+        yield from self.timeouts(shared, extracts)
 
 
 def _publishing_sites(settings: Settings) -> list[tuple[str, str, tuple[str, ...]]]:

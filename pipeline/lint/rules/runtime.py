@@ -14,13 +14,15 @@ from pipeline.lint.slow_patterns import SlowPattern, risk
 class RuleTimeout(ProblemRule):
     """A rule's patterns ran out of time on a file.
 
-    Every pattern that comes from you (Vale rules under `rules/`, facts, `allow` lists) runs
-    under a time limit: `[lint] pattern_timeout` seconds (default 2) per rule and file. A rule
-    that runs out is reported once per file and lint goes on. A Vale rule or a fact that runs
-    out did not check the file; an allow list that runs out allows nothing there, so its
-    findings are reported. The cause is almost always a pattern that backtracks exponentially
-    (nested quantifiers such as `(a+)+`, or alternatives that overlap such as `(a|a)+`), which
-    kbsync warns about when the rules load: rewrite it. Raise `pattern_timeout` only for a rule
+    Every pattern that comes from you (Vale rules under `rules/`, facts, `allow` lists,
+    `[lint.links] unchecked`) runs under a time limit: `[lint] pattern_timeout` seconds
+    (default 2) per rule and file. A rule that runs out is reported once per file and lint goes
+    on. A Vale rule or a fact that runs out did not check the file; an allow list that runs out
+    allows nothing there, so its findings are reported; a link the `[lint.links] unchecked`
+    patterns ran out on is left unchecked (not reported broken; `links.unchecked` counts it).
+    The cause is almost always a pattern that backtracks exponentially (nested quantifiers such
+    as `(a+)+`, or alternatives that overlap such as `(a|a)+`), which kbsync warns about when
+    the rules load: rewrite it. Raise `pattern_timeout` only for a rule
     that is slow but sound on very large files.
     """
 
@@ -35,8 +37,8 @@ class RuleTimeout(ProblemRule):
         return {"pattern_timeout": self.seconds}
 
     def load_warnings(self) -> list[RuleWarning]:
-        """Allow-list regexes in kbsync.toml that can take exponential time (the Vale rules
-        and facts warn about their own patterns)."""
+        """Allow-list regexes and `[lint.links] unchecked` patterns in kbsync.toml that can
+        take exponential time (the Vale rules and facts warn about their own patterns)."""
         settings = self.context.settings
         where = relative_path(settings.source, settings.root) if settings.source else "kbsync.toml"
         lists = (
@@ -53,6 +55,11 @@ class RuleTimeout(ProblemRule):
                     warnings.append(
                         RuleWarning(where, None, self.rule_id, f"{key}[{index}]: {slow.message()}")
                     )
+        for index, pattern in enumerate(settings.lint.links.unchecked):
+            if (reason := risk(pattern)) is not None:
+                slow = SlowPattern(None, pattern, reason)
+                key = f"lint.links.unchecked[{index}]"
+                warnings.append(RuleWarning(where, None, self.rule_id, f"{key}: {slow.message()}"))
         return warnings
 
     def finding(self, path: str, rule_id: str, *, checked: bool) -> Finding:

@@ -66,11 +66,49 @@ def test_glossary_links_are_counted_once_configured(tmp_path: Path, run: Run) ->
 def test_a_hook_pattern_that_does_not_match_leaves_the_link_checked(
     tmp_path: Path, run: Run
 ) -> None:
-    link = "a" * 40 + "!"
-    files = {"content/a.md": f"---\ntitle: A\n---\n[x]({link})\n"}
-    root = write_repo(tmp_path, files, config='[lint.links]\nunchecked = ["^(a|aa)+$"]\n')
+    files = {"content/a.md": "---\ntitle: A\n---\n[x](gone.md) and [y](g)\n"}
+    root = write_repo(tmp_path, files, config='[lint.links]\nunchecked = ["^g$"]\n')
     result = run(root, "lint", "--select", "links.broken", "--no-cache", "--format", "github")
-    assert result.output.count("links.broken") == 1  # no match: the link is checked, and broken
+    assert result.output.count("links.broken") == 1  # `gone.md`: no match, checked, broken
+
+
+CATASTROPHIC = "^(a|a)+$"
+"""Exponential on a run of `a`s that ends in anything else: hangs for hours without a limit
+(the `regex` module answers `^(a+)+$` itself in 50 ms on this link; not this one)."""
+LONG_LINK = "a" * 3000 + ".md"
+
+
+def test_a_catastrophic_hook_pattern_gives_up_promptly_and_says_so(
+    tmp_path: Path, run: Run
+) -> None:
+    files = {
+        "content/a.md": f"---\ntitle: A\n---\n[x]({LONG_LINK}) and [y](gone.md)\n",
+        "content/b.md": f"---\ntitle: B\n---\n[x]({LONG_LINK})\n",
+    }
+    config = f'[lint]\npattern_timeout = 0.2\n\n[lint.links]\nunchecked = ["{CATASTROPHIC}"]\n'
+    root = write_repo(tmp_path, files, config=config)
+    result = run(root, "lint", "--no-cache", "--format", "github")
+    lines = result.output.splitlines()
+    broken = [line for line in lines if "title=links.broken" in line]
+    assert len(broken) == 1 and "gone.md" in broken[0]  # the timed-out links are not broken
+    timeouts = [line for line in lines if "title=lint.rule-timeout" in line]
+    assert [line.split(",")[0] for line in timeouts] == [
+        "::warning file=content/a.md",
+        "::warning file=content/b.md",
+    ]  # one warning per linking file, however many links rules asked
+    assert all("[lint.links] unchecked patterns ran out of" in line for line in timeouts)
+    assert all("'aaaaaaaaaa" in line and "...'" in line for line in timeouts)  # shortened
+    (unchecked,) = [line for line in lines if "title=links.unchecked" in line]
+    assert "2 could not be matched against [lint.links] unchecked in time" in unchecked
+
+
+def test_the_load_warning_names_the_setting(tmp_path: Path, run: Run) -> None:
+    files = {"content/a.md": "---\ntitle: A\n---\nText.\n"}
+    config = f'[lint.links]\nunchecked = ["^g$", "{CATASTROPHIC}"]\n'
+    root = write_repo(tmp_path, files, config=config)
+    result = run(root, "lint", "--no-cache")
+    assert "lint.links.unchecked[1]: pattern '^(a|a)+$' can take exponential time" in result.output
+    assert "unchecked[0]" not in result.output
 
 
 def test_a_changed_setting_is_not_served_from_the_cache(tmp_path: Path, run: Run) -> None:
