@@ -526,10 +526,15 @@ def _corpus_findings(
             found_all.extend(rule.check_corpus(extracts))
         cache.put_corpus(digest.hexdigest(), found_all)
     wanted = set(targets) | deleted
+    select = list(rule_set.options.select) or list(rule_set.settings.lint.select)
+    ignore = list(rule_set.options.ignore) + list(rule_set.settings.lint.ignore)
     return [
         found.finding
         for found in found_all
-        if found.finding.path in wanted or wanted.intersection(found.related)
+        if (found.finding.path in wanted or wanted.intersection(found.related))
+        # a corpus rule may report another rule's finding (`lint.rule-timeout` for its
+        # patterns): it is shown only when that rule is selected too
+        and is_selected(found.finding.rule, found.finding.category, select, ignore)
     ]
 
 

@@ -102,6 +102,21 @@ def test_a_catastrophic_hook_pattern_gives_up_promptly_and_says_so(
     assert "2 could not be matched against [lint.links] unchecked in time" in unchecked
 
 
+def test_a_link_pattern_timeout_follows_select_and_ignore(tmp_path: Path, run: Run) -> None:
+    files = {"content/a.md": f"---\ntitle: A\n---\n[x]({LONG_LINK}) and [y](gone.md)\n"}
+    config = f'[lint]\npattern_timeout = 0.2\n\n[lint.links]\nunchecked = ["{CATASTROPHIC}"]\n'
+    root = write_repo(tmp_path, files, config=config)
+
+    def rules(output: str) -> set[str]:
+        return {line.split()[-1] for line in output.splitlines() if line.startswith("  ")}
+
+    assert "lint.rule-timeout" in rules(run(root, "lint", "--no-cache").output)
+    ignored = run(root, "lint", "--no-cache", "--ignore", "lint.rule-timeout").output
+    assert "lint.rule-timeout" not in rules(ignored) and "links.broken" in rules(ignored)
+    selected = run(root, "lint", "--no-cache", "--select", "links.broken").output
+    assert rules(selected) == {"links.broken"}
+
+
 def test_the_load_warning_names_the_setting(tmp_path: Path, run: Run) -> None:
     files = {"content/a.md": "---\ntitle: A\n---\nText.\n"}
     config = f'[lint.links]\nunchecked = ["^g$", "{CATASTROPHIC}"]\n'
