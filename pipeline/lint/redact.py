@@ -72,9 +72,6 @@ class TextMasker:
             spans[index].extend(found)
         return [_replace(text, found) for text, found in zip(texts, spans, strict=True)]
 
-    def one(self, text: str) -> str:
-        return self([text])[0]
-
     def _known(self, sources: Sequence[str]) -> dict[str, str]:
         """Each secret in `sources`, as written and without marks → its masked form."""
         known: dict[str, str] = {}

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from pipeline.config import EnvironmentConfig, Settings, SiteConfig
 from pipeline.ops.evals import EvalCase
-from pipeline.ops.impact.answering import Answering, AskedDocument, GivenAnswer
+from pipeline.ops.impact.answering import Answering, AnswerT, AskedDocument, GivenAnswer
 from pipeline.ops.impact.coverage import coverage_gaps
 from pipeline.ops.impact.questions import eval_notes, questions_for
 from pipeline.ops.impact.report import ChangedItem, ImpactReport, TargetImpact
@@ -42,7 +42,7 @@ def measure_impact(
     rollout: Rollout,
     ref: str,
     cases: Sequence[EvalCase],
-    answering: Answering,
+    answering: Answering[AnswerT],
     *,
     include_qa: bool = True,
     ask_all: bool = False,
@@ -74,7 +74,7 @@ def _target_impact(
     files: Files,
     cases: Sequence[EvalCase],
     case_notes: Mapping[str, str],
-    answering: Answering,
+    answering: Answering[AnswerT],
     *,
     include_qa: bool,
     ask_all: bool,

@@ -76,7 +76,7 @@ class Side:
 @dataclass(frozen=True)
 class Files:
     """Every content file at both sides, read once per target set: parsed items, problems,
-    and the decoded text of each changed file (for the coverage's changed section)."""
+    and the base's decoded text of each changed file (for the coverage's changed section)."""
 
     after: Mapping[str, Item | LoadProblem]
     before: Mapping[str, Item | LoadProblem]
@@ -84,7 +84,6 @@ class Files:
     """Content paths that differ (changed, added, deleted or renamed)."""
     deleted: frozenset[str]
     texts_before: Mapping[str, str]
-    texts_after: Mapping[str, str]
     rollout_before: Rollout
     rollout_problem: str | None
     base: str
@@ -103,14 +102,11 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
     changed = frozenset(p for p in diff.present | diff.deleted if content(p))
     rollout_path = prefix + ROLLOUT_FILE
     after: dict[str, Item | LoadProblem] = {}
-    texts_after: dict[str, str] = {}
     roots = [settings.content_root] if settings.content_root.is_dir() else []
     for file in discover(roots, settings.root):
         rel = relative_path(file, settings.root)
         item, problems = load_file(file, settings.root)
         after[rel] = item if item is not None else _problem(rel, problems)
-        if rel in changed and item is not None:
-            texts_after[rel] = item.text
     wanted = sorted(changed | ({rollout_path} if rollout_path in diff.present else set()))
     blobs = vcs.files_at(settings.root, diff.base, wanted) or {}
     before: dict[str, Item | LoadProblem] = {p: v for p, v in after.items() if p not in changed}
@@ -137,7 +133,6 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
         changed=changed,
         deleted=frozenset(p for p in diff.deleted if content(p)),
         texts_before=texts_before,
-        texts_after=texts_after,
         rollout_before=rollout_before,
         rollout_problem=rollout_problem,
         base=diff.base,
