@@ -16,7 +16,7 @@ from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker
 from pipeline.lint.redact import TextMasker
-from pipeline.ops.evals import EVALS_DIR, load_evals
+from pipeline.ops.eval_cases import EVALS_DIR, load_evals
 from pipeline.ops.impact import AskedDocument, measure_impact
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pipeline.config import EnvironmentConfig, Settings, SiteConfig
-from pipeline.ops.evals import EvalCase
+from pipeline.ops.eval_cases import EvalCase
 from pipeline.ops.impact.answering import Answering, AnswerT, AskedDocument, GivenAnswer
 from pipeline.ops.impact.coverage import coverage_gaps
 from pipeline.ops.impact.questions import eval_notes, questions_for

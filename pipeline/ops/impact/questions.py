@@ -18,7 +18,7 @@ from typing import Literal
 from pipeline import vcs
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.ops.evals import EVALS_DIR, EvalCase, load_eval_text
+from pipeline.ops.eval_cases import EVALS_DIR, EvalCase, load_eval_text
 from pipeline.ops.impact.sides import Files, Side
 
 

@@ -14,7 +14,7 @@ Notes say why a base's top source or the entry is gone from the working tree.
 
 from __future__ import annotations
 
-from pipeline.ops.evals import score
+from pipeline.ops.eval_cases import score
 from pipeline.ops.impact.answering import GivenAnswer, Scorer
 from pipeline.ops.impact.questions import Question
 from pipeline.ops.impact.report import CONFIDENCE_JITTER, Kind, QuestionImpact, Sighting, SourceRef
