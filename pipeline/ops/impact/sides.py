@@ -34,6 +34,7 @@ from pipeline.corpus.loader import CONTENT_SUFFIXES, discover
 from pipeline.corpus.model import LoadProblem
 from pipeline.corpus.parse import parse_frontmatter, parse_item
 from pipeline.errors import KbsyncError
+from pipeline.ops.eval_cases import EVALS_DIR
 from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
 from pipeline.sync.desired import BlockedItem, OutboundCheck, membership
 from pipeline.sync.links import SiteLinks
@@ -89,6 +90,10 @@ class Files:
     base: str
     others: frozenset[str]
     """Changed paths that are not content files (eval files among them)."""
+    evals_changed: tuple[str, ...] = ()
+    """Eval files (`content/evals/*.yaml`) the change touched, sorted."""
+    evals_before: Mapping[str, bytes] = field(default_factory=dict)
+    """The base's bytes of each of `evals_changed` it holds (read in the same git call)."""
 
 
 def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
@@ -101,13 +106,23 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
 
     changed = frozenset(p for p in diff.present | diff.deleted if content(p))
     rollout_path = prefix + ROLLOUT_FILE
+    evals_prefix = f"{prefix}{EVALS_DIR}/"
+    evals_changed = tuple(
+        sorted(
+            p
+            for p in diff.present | diff.deleted
+            if p.startswith(evals_prefix) and p.endswith((".yaml", ".yml"))
+        )
+    )
     after: dict[str, Item | LoadProblem] = {}
     roots = [settings.content_root] if settings.content_root.is_dir() else []
     for file in discover(roots, settings.root):
         rel = relative_path(file, settings.root)
         item, problems = load_file(file, settings.root)
         after[rel] = item if item is not None else _problem(rel, problems)
-    wanted = sorted(changed | ({rollout_path} if rollout_path in diff.present else set()))
+    wanted = sorted(
+        changed | ({rollout_path} if rollout_path in diff.present else set()) | set(evals_changed)
+    )
     blobs = vcs.files_at(settings.root, diff.base, wanted) or {}
     before: dict[str, Item | LoadProblem] = {p: v for p, v in after.items() if p not in changed}
     texts_before: dict[str, str] = {}
@@ -137,6 +152,8 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
         rollout_problem=rollout_problem,
         base=diff.base,
         others=frozenset(diff.present | diff.deleted) - changed,
+        evals_changed=evals_changed,
+        evals_before={p: data for p in evals_changed if (data := blobs.get(p)) is not None},
     )
 
 
