@@ -27,7 +27,14 @@ from pipeline.ops.impact.answering import Answering, AnswerT, AskedDocument, Giv
 from pipeline.ops.impact.coverage import coverage_gaps
 from pipeline.ops.impact.questions import eval_notes, questions_for
 from pipeline.ops.impact.report import ChangedItem, ImpactReport, TargetImpact
-from pipeline.ops.impact.sides import Files, Side, build_side, links_before, read_files
+from pipeline.ops.impact.sides import (
+    Files,
+    Side,
+    build_side,
+    links_after,
+    links_before,
+    read_files,
+)
 from pipeline.ops.impact.verdicts import compare, differences
 from pipeline.rollout import Rollout
 from pipeline.sync.desired import OutboundCheck
@@ -57,9 +64,12 @@ def measure_impact(
     report = ImpactReport(
         ref, files.base, include_qa, ask_all, sorted(files.changed | files.others), notes, []
     )
+    index = links_after(files, settings)
     for target in targets:
+        site = env.sites.get(target.site) or SiteConfig()
+        links = SiteLinks(index, site, settings.lint.links)
         found = _target_impact(
-            settings, env, target, rollout, files, cases, case_notes, answering,
+            settings, env, target, rollout, files, links, cases, case_notes, answering,
             include_qa=include_qa, ask_all=ask_all, ref=ref, check=check,
         )  # fmt: skip
         report.targets.append(found)
@@ -72,6 +82,7 @@ def _target_impact(
     target: Target,
     rollout: Rollout,
     files: Files,
+    links: SiteLinks,
     cases: Sequence[EvalCase],
     case_notes: Mapping[str, str],
     answering: Answering[AnswerT],
@@ -81,13 +92,11 @@ def _target_impact(
     ref: str,
     check: OutboundCheck | None,
 ) -> TargetImpact:
-    site = env.sites.get(target.site) or SiteConfig()
-    links = SiteLinks.for_site(settings, env, target.site)
     after = build_side(
         "working tree", files.after, settings, env, target, rollout, links,
         check=check, gated=files.changed,
     )  # fmt: skip
-    links_then, same_links = links_before(links, files, site, settings)
+    links_then, same_links = links_before(links, files, links.site, settings)
     unchanged = frozenset(files.after) - files.changed
     before = build_side(
         ref, files.before, settings, env, target, files.rollout_before, links_then,

@@ -22,7 +22,8 @@ as they are written, and the report masks whatever of them it quotes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from pipeline.corpus import Item, decode, kind_of, load_file, relative_path
 from pipeline.corpus.links import LinkIndex, PageInfo
 from pipeline.corpus.loader import CONTENT_SUFFIXES, discover
 from pipeline.corpus.model import LoadProblem
-from pipeline.corpus.parse import parse_frontmatter, parse_item
+from pipeline.corpus.parse import parse_item
 from pipeline.errors import KbsyncError
 from pipeline.ops.eval_cases import EVALS_DIR
 from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
@@ -204,6 +205,25 @@ def build_side(
     return side
 
 
+def links_after(files: Files, settings: Settings) -> Callable[[], LinkIndex]:
+    """The working tree's link index, built on first need from the frontmatter of the items
+    `files` already holds (no file read again) and then shared by every target."""
+
+    @functools.cache
+    def build() -> LinkIndex:
+        pages = [
+            PageInfo.from_meta(path, found.meta)
+            for path, found in files.after.items()
+            if isinstance(found, Item)
+        ]
+        root = settings.root
+        return LinkIndex(
+            pages, settings.content_dir, settings.lint.links, exists=lambda p: (root / p).exists()
+        )
+
+    return build
+
+
 def links_before(
     after: SiteLinks, files: Files, site: SiteConfig, settings: Settings
 ) -> tuple[SiteLinks, bool]:
@@ -217,9 +237,7 @@ def links_before(
     for path in files.changed:
         found = files.before.get(path)
         if isinstance(found, Item):
-            meta = parse_frontmatter(path, found.text)
-            if meta is not None:
-                pages[path] = PageInfo.from_meta(path, meta)
+            pages[path] = PageInfo.from_meta(path, found.meta)
     root = settings.root
     index = LinkIndex(
         [pages[p] for p in sorted(pages)],
