@@ -101,7 +101,7 @@ def _target_impact(
     before = build_side(
         ref, files.before, settings, env, target, files.rollout_before, links_then,
         reuse=after if same_links and files.rollout_problem is None else None,
-        unchanged=unchanged, check=check, gated=files.changed,
+        unchanged=unchanged, check=check, gated=files.changed, refuse_unsafe=False,
     )  # fmt: skip
     result = TargetImpact(
         target,

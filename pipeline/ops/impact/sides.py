@@ -34,12 +34,13 @@ from pipeline.corpus.links import LinkIndex, PageInfo
 from pipeline.corpus.loader import CONTENT_SUFFIXES, discover
 from pipeline.corpus.model import LoadProblem
 from pipeline.corpus.parse import parse_item
-from pipeline.errors import KbsyncError
+from pipeline.errors import ConfigError, KbsyncError
 from pipeline.ops.eval_cases import EVALS_DIR
 from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
-from pipeline.sync.desired import BlockedItem, OutboundCheck, membership
+from pipeline.sync.desired import BlockedItem, OutboundCheck, Skipped, desired_item
 from pipeline.sync.links import SiteLinks
-from pipeline.sync.payload import Payload, outbound_for
+from pipeline.sync.payload import Payload
+from pipeline.sync.state import TargetState
 from pipeline.targets import Target
 from pipeline.yamlfile import YamlSyntaxError, parse_yaml
 
@@ -170,39 +171,59 @@ def build_side(
     unchanged: frozenset[str] = frozenset(),
     check: OutboundCheck | None = None,
     gated: frozenset[str] = frozenset(),
+    refuse_unsafe: bool = True,
 ) -> Side:
-    """The target's items among `files`. With `reuse`, an item of a file in `unchanged`
-    takes its payload from `reuse` (same text, same links: the same payload). With `check`,
-    the items of the files in `gated` pass the payload gate or are held back (`blocked`)."""
+    """The target's items among `files`, each read with sync's own per-item step
+    (:func:`pipeline.sync.desired.desired_item`), in the order a sync reads them. With
+    `reuse`, an item of a file in `unchanged` takes its payload from `reuse` (same text, same
+    links: the same payload). With `check`, the items of the files in `gated` pass the payload
+    gate or are held back (`blocked`). An unsafe id or batch stops impact as it stops a sync
+    (`refuse_unsafe`, the working tree), or makes its file a problem of this side (the base,
+    which the change may be fixing)."""
     side = Side(label)
     reused = {i.path: i for i in reuse.items.values()} if reuse is not None else {}
-    for path in sorted(files):
+    nothing_held = TargetState(target)
+    for path in sorted(files, key=_read_order):
         found = files[path]
         if isinstance(found, LoadProblem):
             side.problems[path] = _problem_line(found)
             continue
         item = found
-        if not item.id:
-            continue
-        belongs, why = membership(item, target, env, rollout, settings.content_dir)
-        if not belongs:
-            side.left_out.setdefault(item.id, (path, why))
-            continue
-        if item.id in side.items:
-            other = side.items[item.id].path
-            side.problems[path] = f"id {item.id!r} is also used by {other}; kept the first"
-            continue
         earlier = reused.get(path) if path in unchanged else None
-        if earlier is not None and earlier.id == item.id:
-            side.items[item.id] = earlier
+        if earlier is not None and earlier.id != item.id:
+            earlier = None
+        try:
+            read = desired_item(
+                item, target, env, rollout, settings.content_dir, nothing_held,
+                first=lambda key: side.items[key].path if key in side.items else None,
+                rewrite=links.rewrite,
+                check=check if path in gated else None,
+                payload=earlier.payload if earlier is not None else None,
+            )  # fmt: skip
+        except ConfigError as exc:
+            if refuse_unsafe:
+                raise
+            why = exc.message.removeprefix(f"{path}:{exc.line}: " if exc.line else f"{path}: ")
+            side.problems[path] = f"line {exc.line}: {why}" if exc.line else why
             continue
-        payload, outbound = outbound_for(item, settings.content_dir, links.rewrite)
-        findings = tuple(check(item, outbound)) if check is not None and path in gated else ()
-        if findings:
-            side.blocked[item.id] = BlockedItem(item.id, path, findings)
-            continue
-        side.items[item.id] = SideItem(item.id, path, payload)
+        if isinstance(read, Skipped):
+            if read.duplicate:
+                side.problems[path] = read.why
+            else:
+                side.left_out.setdefault(item.id, (path, read.why))
+        elif isinstance(read, BlockedItem):
+            side.blocked[read.id] = read
+        elif read is not None:
+            assert read.payload is not None
+            side.blocked.pop(read.id, None)
+            side.items[read.id] = earlier or SideItem(read.id, path, read.payload)
     return side
+
+
+def _read_order(path: str) -> tuple[str, ...]:
+    """The order a sync reads content files in (:func:`pipeline.corpus.loader.discover`:
+    by path parts), so both agree which of two items sharing an id is the first."""
+    return tuple(path.split("/"))
 
 
 def links_after(files: Files, settings: Settings) -> Callable[[], LinkIndex]:
