@@ -17,17 +17,23 @@ from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker
 from pipeline.lint.redact import TextMasker
 from pipeline.ops.eval_cases import EVALS_DIR, load_evals
-from pipeline.ops.impact import AskedDocument, measure_impact
+from pipeline.ops.impact import AskedDocument, Book, measure_impact
 
 if TYPE_CHECKING:
-    from pipeline.sandbox.answering import Answerer
+    from pipeline.sandbox.answering import Answer, Answerer
 
 
-def local_answering(documents: Sequence[AskedDocument]) -> Answerer:
-    """The `local` environment's answering (the sandbox's), over `documents`."""
+def local_answering(
+    documents: Sequence[AskedDocument], like: Book[Answer] | None = None
+) -> Answerer:
+    """The `local` environment's answering (the sandbox's), over `documents`; built `like`
+    another of its answerers, it tokenizes only the documents that differ."""
     from pipeline.sandbox.answering import Answerer, Source
 
-    return Answerer([Source(d.key, d.title, d.type, d.question, d.body) for d in documents])
+    return Answerer(
+        [Source(d.key, d.title, d.type, d.question, d.body) for d in documents],
+        like=like if isinstance(like, Answerer) else None,
+    )
 
 
 @click.command("impact")

@@ -71,4 +71,9 @@ class AskedDocument:
 class Answering(Protocol[AnswerT]):
     """Builds a :class:`Book` over documents: `pipeline.sandbox.answering.Answerer`, adapted."""
 
-    def __call__(self, documents: Sequence[AskedDocument]) -> Book[AnswerT]: ...
+    def __call__(
+        self, documents: Sequence[AskedDocument], like: Book[AnswerT] | None = None
+    ) -> Book[AnswerT]:
+        """A book over `documents`; `like`, one of this answering's books over mostly the same
+        documents, lets it reuse the work on the documents both share (same answers)."""
+        ...

@@ -113,7 +113,7 @@ def _target_impact(
     changed_ids = _changed_items(before, after, result)
     questions = questions_for(cases, before, after, include_qa, case_notes, settings.root)
     book_before = answering(_documents(before))
-    book_after = answering(_documents(after))
+    book_after = answering(_documents(after), like=book_before)
     for question in questions:
         then = book_before.answer(question.text)
         # the shortcut (module docstring): ask the working tree only what can move
