@@ -90,9 +90,10 @@ def command(
             "/*.yaml and --no-include-qa",
             hint="add an eval file with an 'evals:' list, or drop --no-include-qa",
         )
+    check = OutboundChecker(settings)
     report = measure_impact(
         settings, scope.env, targets, rollout, ref, cases, local_answering,
-        include_qa=include_qa, ask_all=ask_all, check=OutboundChecker(settings),
+        include_qa=include_qa, ask_all=ask_all, check=check,
     )  # fmt: skip
     if not any(t.questions for t in report.targets) and report.changed_paths:
         raise UsageError(
@@ -100,7 +101,7 @@ def command(
             "/*.yaml and no approved Q&A entry",
             hint="add an eval file with an 'evals:' list (see docs/runbook.md)",
         )
-    report = report.redacted(TextMasker(settings))
+    report = report.redacted(TextMasker(check.detectors))
     if fmt == "json":
         text = report.dumps()
     elif fmt == "markdown":
