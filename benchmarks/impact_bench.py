@@ -15,8 +15,13 @@ document), then times, as whole processes, in interleaved rounds so they share t
 
 Goal (issue 16): `impact` at most 3x the time of `lint --changed-since` on the same change.
 
+With `--profile`, one more `kbsync impact --changed-since HEAD` runs under cProfile and the
+figures benchmarks/README.md quotes are printed from it: reading both sides, building the
+indexes (per passage), answering (per question), the payload gate, masking the report and,
+within it, building Presidio's analyzer (spaCy model included). `--repeat 0` skips the timings.
+
 Run:  .venv/bin/python benchmarks/impact_bench.py [--docs 1000] [--qa 200] [--evals 100]
-      [--changed 5] [--repeat 5] [--keep DIR]
+      [--changed 5] [--repeat 5] [--keep DIR] [--profile]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pstats
 import random
 import re
 import shutil
@@ -186,6 +192,44 @@ def kbsync(root: Path, *args: str) -> tuple[float, int]:
     return spent, done.returncode
 
 
+PROFILED = (
+    # label, file (end of its path), function, per: "call" (time per call) or "" (total only)
+    ("read both sides (read_files)", "pipeline/ops/impact/sides.py", "read_files", ""),
+    ("index builds (Bm25Index)", "pipeline/sandbox/retrieval.py", "__init__", "passage"),
+    ("answers asked (Answerer.answer)", "pipeline/sandbox/answering.py", "answer", "call"),
+    ("shortcut (Answerer.unmoved)", "pipeline/sandbox/answering.py", "unmoved", "call"),
+    ("payload gate (OutboundChecker)", "pipeline/lint/outbound.py", "__call__", "call"),
+    ("masking the report (TextMasker)", "pipeline/lint/redact.py", "__call__", ""),
+    ("  of it, Presidio analyzer build", "pipeline/lint/pii/analyzer.py", "_build", ""),
+)
+
+
+def profile(root: Path, passages: int) -> None:
+    """`kbsync impact --changed-since HEAD` under cProfile: where its time goes."""
+    out = root.parent / "impact.prof"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = ["-m", "pipeline", "impact", "--changed-since", "HEAD"]
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(out), *command],
+        cwd=root, env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    whole = time.perf_counter() - started
+    stats: dict[tuple[str, int, str], tuple[int, int, float, float, object]]
+    stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    print(f"cProfile of impact --changed-since HEAD (whole process {whole:.2f} s, profiled):")
+    for label, where, name, per in PROFILED:
+        found = [v for (f, _, n), v in stats.items() if f.endswith(where) and n == name]
+        calls = sum(v[1] for v in found)
+        spent = sum(v[3] for v in found)
+        line = f"  {label:34} {spent:7.3f} s  {calls:5} calls"
+        if per == "call" and calls:
+            line += f"  {spent / calls * 1000:7.2f} ms a call"
+        elif per == "passage" and calls:
+            line += f"  {spent / calls:7.3f} s each over {passages:,} passages"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
@@ -194,6 +238,7 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile breakdown")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kbsync-impact-bench-") as tmp:
         root = args.keep or Path(tmp) / "repo"
@@ -219,6 +264,12 @@ def main() -> None:
 
         for command in runs.values():  # bytecode and page cache warm for every command
             measure(command)
+        if args.profile:
+            shutil.rmtree(cache)
+            shutil.copytree(base_cache, cache)
+            profile(root, args.docs + args.qa)
+        if not args.repeat:
+            return
         times: dict[str, list[float]] = {name: [] for name in runs}
         statuses: dict[str, int] = {}
         for _ in range(args.repeat):

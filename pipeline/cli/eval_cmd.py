@@ -12,7 +12,8 @@ from pipeline.cli.connect import open_client
 from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker
-from pipeline.ops.evals import EVALS_DIR, EvalReport, load_evals, run_evals, target_qa_cases
+from pipeline.ops.eval_cases import EVALS_DIR, load_evals
+from pipeline.ops.evals import EvalReport, run_evals, target_qa_cases
 
 
 @click.command("eval")

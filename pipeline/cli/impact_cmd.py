@@ -16,18 +16,24 @@ from pipeline.config import LOCAL_ENV
 from pipeline.errors import UsageError
 from pipeline.lint.outbound import OutboundChecker
 from pipeline.lint.redact import TextMasker
-from pipeline.ops.evals import EVALS_DIR, load_evals
-from pipeline.ops.impact import AskedDocument, measure_impact
+from pipeline.ops.eval_cases import EVALS_DIR, load_evals
+from pipeline.ops.impact import AskedDocument, Book, measure_impact
 
 if TYPE_CHECKING:
-    from pipeline.sandbox.answering import Answerer
+    from pipeline.sandbox.answering import Answer, Answerer
 
 
-def local_answering(documents: Sequence[AskedDocument]) -> Answerer:
-    """The `local` environment's answering (the sandbox's), over `documents`."""
+def local_answering(
+    documents: Sequence[AskedDocument], like: Book[Answer] | None = None
+) -> Answerer:
+    """The `local` environment's answering (the sandbox's), over `documents`; built `like`
+    another of its answerers, it tokenizes only the documents that differ."""
     from pipeline.sandbox.answering import Answerer, Source
 
-    return Answerer([Source(d.key, d.title, d.type, d.question, d.body) for d in documents])
+    return Answerer(
+        [Source(d.key, d.title, d.type, d.question, d.body) for d in documents],
+        like=like if isinstance(like, Answerer) else None,
+    )
 
 
 @click.command("impact")
@@ -84,9 +90,10 @@ def command(
             "/*.yaml and --no-include-qa",
             hint="add an eval file with an 'evals:' list, or drop --no-include-qa",
         )
+    check = OutboundChecker(settings)
     report = measure_impact(
         settings, scope.env, targets, rollout, ref, cases, local_answering,
-        include_qa=include_qa, ask_all=ask_all, check=OutboundChecker(settings),
+        include_qa=include_qa, ask_all=ask_all, check=check,
     )  # fmt: skip
     if not any(t.questions for t in report.targets) and report.changed_paths:
         raise UsageError(
@@ -94,7 +101,7 @@ def command(
             "/*.yaml and no approved Q&A entry",
             hint="add an eval file with an 'evals:' list (see docs/runbook.md)",
         )
-    report = report.redacted(TextMasker(settings))
+    report = report.redacted(TextMasker(check.detectors))
     if fmt == "json":
         text = report.dumps()
     elif fmt == "markdown":

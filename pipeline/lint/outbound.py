@@ -38,6 +38,7 @@ from pipeline.lint.pii.scanner import scanner_for
 from pipeline.lint.pii.settings import PiiSettings, resolve
 from pipeline.lint.rules.secrets import RULES as SECRET_RULES
 from pipeline.lint.secrets import shared_scanner
+from pipeline.lint.secrets.detection import Detection
 from pipeline.lint.secrets.scanner import SecretScanner, scan_text
 from pipeline.lint.selection import is_selected
 from pipeline.lint.suppress import Suppression, parse_suppressions
@@ -56,6 +57,45 @@ _PREFIX = 6
 WHERE = "in the text kbsync sends for this item (Markdown removed)"
 
 
+class Detectors:
+    """One configuration's selected secrets and pii detectors: the scanner with its allow
+    list, the `secrets.*` rules selected (with their remedies), the resolved pii settings and
+    the entities whose rules are selected. Resolved once per command and shared by the payload
+    gate (:class:`OutboundChecker`) and the report masker (:class:`pipeline.lint.redact.TextMasker`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        lint = settings.lint
+        where = settings.source or settings.root / CONFIG_FILE
+        self.secrets: SecretScanner = shared_scanner(
+            lint.secrets.entropy_threshold, tuple(lint.secrets.allow), where
+        )
+        self.secret_rules: dict[str, str] = {
+            rule.id: rule.remedy
+            for rule in SECRET_RULES
+            if is_selected(rule.id, "secrets", lint.select, lint.ignore)
+        }
+        self.pii: PiiSettings = resolve(lint.pii, where)
+        self.entities: list[str] = sorted(
+            name
+            for name in self.pii.entities
+            if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
+        )
+
+    def secrets_in(self, text: str) -> Iterator[Detection]:
+        """The secrets in `text` that a selected rule reports and the allow list does not."""
+        if not text or not self.secret_rules:
+            return
+        for detection in scan_text(text, self.secrets.entropy_threshold):
+            rule = f"secrets.{detection.family.value}"
+            if rule in self.secret_rules and not self.secrets.allow.allows(detection):
+                yield detection
+
+
+def prose_document(source: SourceFile, prose: str) -> Document:
+    """A body-only document over `source` whose prose (what pii detectors read) is `prose`."""
+    return Document(kind="doc", source=source, meta={}, meta_lines={}, body_start=0, prose=prose)
+
+
 class OutboundChecker:
     """Checks outbound texts with one configuration's secrets and pii rules.
 
@@ -64,22 +104,10 @@ class OutboundChecker:
     """
 
     def __init__(self, settings: Settings) -> None:
-        lint = settings.lint
-        where = settings.source or settings.root / CONFIG_FILE
-        self._secrets: SecretScanner = shared_scanner(
-            lint.secrets.entropy_threshold, tuple(lint.secrets.allow), where
-        )
-        self._remedies = {
-            rule.id: rule.remedy
-            for rule in SECRET_RULES
-            if is_selected(rule.id, "secrets", lint.select, lint.ignore)
-        }
-        self._pii: PiiSettings = resolve(lint.pii, where)
-        self._entities = sorted(
-            name
-            for name in self._pii.entities
-            if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
-        )
+        self.detectors = Detectors(settings)
+        self._remedies = self.detectors.secret_rules
+        self._pii: PiiSettings = self.detectors.pii
+        self._entities = self.detectors.entities
         self._candidates = {
             name: ENTITIES[name].candidate
             for name in sorted(self._pii.pattern_entities)
@@ -108,10 +136,8 @@ class OutboundChecker:
         if not self._remedies:
             return
         text = outbound.text
-        for detection in scan_text(text, self._secrets.entropy_threshold):
+        for detection in self.detectors.secrets_in(text):
             rule = f"secrets.{detection.family.value}"
-            if rule not in self._remedies or self._secrets.allow.allows(detection):
-                continue
             line = _source_line(item, outbound, detection.start, detection.value)
             message = f"{detection.label} ({detection.masked}) {WHERE}: {self._remedies[rule]}"
             yield OutboundFinding(rule, item.path, line, message)
@@ -139,13 +165,9 @@ class OutboundChecker:
         ner_lines = _new_name_lines(changed, source) if joined else [""] * len(changed)
         if not regions and not any(ner_lines):
             return
-        sent = Document(
-            kind="doc",
-            source=SourceFile(item.path, text, tuple(starts)),
-            meta={},
-            meta_lines={},
-            body_start=0,
-            prose="\n".join(k or " " * len(line) for k, line in zip(ner_lines, lines, strict=True)),
+        sent = prose_document(
+            SourceFile(item.path, text, tuple(starts)),
+            "\n".join(k or " " * len(line) for k, line in zip(ner_lines, lines, strict=True)),
         )
         scanner = scanner_for(self._pii)
         plan = scanner.plan(sent)

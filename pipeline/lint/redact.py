@@ -24,15 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.config import CONFIG_FILE, Settings
-from pipeline.corpus import Document, SourceFile
-from pipeline.lint.pii.entities import ENTITIES
+from pipeline.corpus import SourceFile
+from pipeline.lint.outbound import Detectors, prose_document
 from pipeline.lint.pii.scanner import scanner_for
-from pipeline.lint.pii.settings import PiiSettings, resolve
-from pipeline.lint.rules.secrets import RULES as SECRET_RULES
-from pipeline.lint.secrets import shared_scanner
-from pipeline.lint.secrets.scanner import SecretScanner, scan_text
-from pipeline.lint.selection import is_selected
+from pipeline.lint.pii.settings import PiiSettings
 
 Span = tuple[int, int, str]
 """start, end, the masked form."""
@@ -45,23 +40,12 @@ _MIN_KNOWN = 8
 class TextMasker:
     """Masks the secrets and personal data in texts, with one configuration's lint rules."""
 
-    def __init__(self, settings: Settings) -> None:
-        lint = settings.lint
-        where = settings.source or settings.root / CONFIG_FILE
-        self._secrets: SecretScanner = shared_scanner(
-            lint.secrets.entropy_threshold, tuple(lint.secrets.allow), where
-        )
-        self._secret_rules = {
-            rule.id
-            for rule in SECRET_RULES
-            if is_selected(rule.id, "secrets", lint.select, lint.ignore)
-        }
-        self._pii: PiiSettings = resolve(lint.pii, where)
-        self._entities = sorted(
-            name
-            for name in self._pii.entities
-            if is_selected(ENTITIES[name].rule_id, "pii", lint.select, lint.ignore)
-        )
+    def __init__(self, detectors: Detectors) -> None:
+        """`detectors`: the configuration's, as the payload gate resolved them
+        (:attr:`pipeline.lint.outbound.OutboundChecker.detectors`)."""
+        self._detectors = detectors
+        self._pii: PiiSettings = detectors.pii
+        self._entities = detectors.entities
 
     def __call__(self, texts: Sequence[str], sources: Sequence[str] = ()) -> list[str]:
         """`texts`, each with every value found (in it, or as a secret in `sources`) replaced
@@ -71,9 +55,6 @@ class TextMasker:
         for index, found in self._pii_spans(texts).items():
             spans[index].extend(found)
         return [_replace(text, found) for text, found in zip(texts, spans, strict=True)]
-
-    def one(self, text: str) -> str:
-        return self([text])[0]
 
     def _known(self, sources: Sequence[str]) -> dict[str, str]:
         """Each secret in `sources`, as written and without marks → its masked form."""
@@ -96,45 +77,30 @@ class TextMasker:
         return spans
 
     def _detected(self, text: str) -> list[Span]:
-        if not text or not self._secret_rules:
-            return []
-        return [
-            (d.start, d.end, d.masked)
-            for d in scan_text(text, self._secrets.entropy_threshold)
-            if f"secrets.{d.family.value}" in self._secret_rules
-            and not self._secrets.allow.allows(d)
-        ]
+        return [(d.start, d.end, d.masked) for d in self._detectors.secrets_in(text)]
 
     def _pii_spans(self, texts: Sequence[str]) -> dict[int, list[Span]]:
         if not self._entities:
             return {}
-        documents = {i: _document(text) for i, text in enumerate(texts) if text.strip()}
+        documents = {
+            i: prose_document(SourceFile.from_text("(quoted text)", text), text)
+            for i, text in enumerate(texts)
+            if text.strip()
+        }
         if not documents:
             return {}
         scanner = scanner_for(self._pii)
         found: dict[int, list[Span]] = {}
+        index = {id(d): i for i, d in documents.items()}
         for entity in self._entities:
             wanted = [d for d in documents.values() if scanner.needs(d, entity)]
             if not wanted:
                 continue
-            index = {id(d): i for i, d in documents.items()}
             for document, detection in scanner.detections(wanted, entity):
                 if detection.start >= 0:
                     span = (detection.start, detection.end, detection.masked)
                     found.setdefault(index[id(document)], []).append(span)
         return found
-
-
-def _document(text: str) -> Document:
-    """`text` as a body-only document (its prose is the text itself)."""
-    return Document(
-        kind="doc",
-        source=SourceFile.from_text("(quoted text)", text),
-        meta={},
-        meta_lines={},
-        body_start=0,
-        prose=text,
-    )
 
 
 def _replace(text: str, spans: list[Span]) -> str:

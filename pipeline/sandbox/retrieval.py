@@ -15,7 +15,6 @@ else low, and a low answer is a fallback sentence instead of document text.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
@@ -91,16 +90,27 @@ class Bm25Index:
     Each passage's term counts are kept with a posting list per term, so a query scores only
     the passages holding one of its terms; every score is the same sum, in the same order, as
     scoring every passage would give (a passage without any query term scores 0 and is no hit).
+
+    Built `like` another index (the same site before an edit), a passage that index holds under
+    the same key with the same text takes its term counts from it instead of being tokenized
+    again: two indexes over mostly the same content tokenize only what differs. The counts are
+    shared, never changed; nothing outlives the indexes that hold them.
     """
 
-    def __init__(self, passages: Sequence[Passage], *, k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        like: Bm25Index | None = None,
+    ) -> None:
         self.k1 = k1
         self.b = b
+        self._passages = tuple(passages)
         self._keys = [p.key for p in passages]
         self._position = {key: index for index, key in reversed(list(enumerate(self._keys)))}
-        self._terms: list[Counter[str]] = [
-            passage_terms(p.title, p.question, p.body) for p in passages
-        ]
+        self._terms: list[Counter[str]] = [self._counts(p, like) for p in passages]
         self._lengths = [sum(counts.values()) for counts in self._terms]
         count = len(passages)
         self._average_length = (sum(self._lengths) / count) if count else 0.0
@@ -113,6 +123,14 @@ class Bm25Index:
             term: math.log(1.0 + (count - len(df) + 0.5) / (len(df) + 0.5))
             for term, df in postings.items()
         }
+
+    @staticmethod
+    def _counts(passage: Passage, like: Bm25Index | None) -> Counter[str]:
+        """`passage`'s term counts: `like`'s for the same key and text, else tokenized."""
+        index = like._position.get(passage.key) if like is not None else None
+        if like is not None and index is not None and like._passages[index] == passage:
+            return like._terms[index]
+        return passage_terms(passage.title, passage.question, passage.body)
 
     def search(self, query: str, limit: int = 3) -> Retrieval:
         terms = list(dict.fromkeys(tokenize(query)))
@@ -207,10 +225,8 @@ class Bm25Index:
         return total
 
 
-@functools.lru_cache(maxsize=8192)
 def passage_terms(title: str, question: str, body: str) -> Counter[str]:
-    """A passage's term counts (titles and questions twice); shared by equal passages, so two
-    indexes over mostly the same content tokenize it once. Callers must not change it."""
+    """A passage's term counts (titles and questions twice)."""
     boosted = tokenize(title) * 2 + tokenize(question) * 2
     return Counter(boosted + tokenize(body))
 

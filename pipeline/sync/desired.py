@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from pipeline.corpus.loader import CONTENT_SUFFIXES, discover, relative_path, un
 from pipeline.corpus.outbound import OutboundFinding, OutboundText
 from pipeline.rollout import ROLLOUT_FILE, Rollout
 from pipeline.sync.links import SiteLinks
-from pipeline.sync.payload import PAYLOAD_FORMAT, RENDERING, Payload, outbound_for
+from pipeline.sync.payload import PAYLOAD_FORMAT, RENDERING, LinkRewriter, Payload, outbound_for
 from pipeline.sync.state import Entry, TargetState
 from pipeline.targets import Target
 
@@ -234,42 +234,97 @@ def _add_read(
                 why += f"; the site keeps {', '.join(kept)} as last synced until it reads again"
             result.problems.append(f"{rel}: {why}")
             continue
-        unsafe = unsafe_id(item)
-        if unsafe is not None:
-            raise unsafe
-        belongs, _why = membership(item, target, env, rollout, settings.content_dir)
-        if not belongs or not item.id:
-            continue
-        if item.id in result.items and result.items[item.id].path != item.path:
-            other = result.items[item.id]
-            if other.payload is not None:
-                result.problems.append(
-                    f"{item.path}: id {item.id!r} is also used by {other.path}; kept the first"
-                )
-                continue
-        payload, outbound = outbound_for(item, settings.content_dir, rewrite)
-        rel = _content_relative(item.path, settings.content_dir)
-        batch = rollout.batch_for(rel, item.batch)
-        batch_id = batch.id if batch else None
-        status = _status(state, batch_id)
-        if status is None:
-            continue
+        found = desired_item(
+            item,
+            target,
+            env,
+            rollout,
+            settings.content_dir,
+            state,
+            first=lambda key: _read_path(result, key),
+            rewrite=rewrite,
+            check=check,
+        )
+        if isinstance(found, Skipped):
+            if found.duplicate:
+                result.problems.append(f"{item.path}: {found.why}")
+        elif isinstance(found, BlockedItem):
+            result.items.pop(found.id, None)
+            result.blocked[found.id] = found
+        elif found is not None:
+            result.blocked.pop(found.id, None)
+            result.items[found.id] = found
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item read that the target does not take: `why` says it."""
+
+    why: str
+    duplicate: bool = False
+    """Its id is taken by an item read before it (reported: the first is kept)."""
+
+
+def desired_item(
+    item: Item,
+    target: Target,
+    env: EnvironmentConfig,
+    rollout: Rollout,
+    content_dir: str,
+    state: TargetState,
+    *,
+    first: Callable[[str], str | None],
+    rewrite: LinkRewriter | None = None,
+    check: OutboundCheck | None = None,
+    payload: Payload | None = None,
+) -> DesiredItem | BlockedItem | Skipped | None:
+    """What one item read means for `target`: the item it should hold, one the payload gate
+    holds back, one it does not take (and why), or None (no id, or a batch rolled back by
+    delete). The one step every reader of content for a target takes (`plan`, `sync`,
+    `kbsync impact`), so they agree on every item.
+
+    Raises the :class:`~pipeline.errors.ConfigError` of an unsafe `id` or `batch` (plan and
+    sync refuse such content). `first(id)` is the path of an item read before with that id,
+    if any: this one is then a duplicate. `payload`: the caller already has this item's
+    payload (the same text and links as an item it checked): not rendered or checked again.
+    """
+    unsafe = unsafe_id(item)
+    if unsafe is not None:
+        raise unsafe
+    if not item.id:
+        return None
+    belongs, why = membership(item, target, env, rollout, content_dir)
+    if not belongs:
+        return Skipped(why)
+    other = first(item.id)
+    if other is not None and other != item.path:
+        return Skipped(f"id {item.id!r} is also used by {other}; kept the first", duplicate=True)
+    batch = rollout.batch_for(_content_relative(item.path, content_dir), item.batch)
+    batch_id = batch.id if batch else None
+    status = _status(state, batch_id)
+    if status is None:
+        return None
+    if payload is None:
+        payload, outbound = outbound_for(item, content_dir, rewrite)
         findings = tuple(check(item, outbound)) if check is not None else ()
         if findings:
-            result.items.pop(item.id, None)
-            result.blocked[item.id] = BlockedItem(item.id, item.path, findings)
-            continue
-        result.blocked.pop(item.id, None)
-        result.items[item.id] = DesiredItem(
-            id=item.id,
-            path=item.path,
-            batch=batch_id,
-            hash=payload.content_hash,
-            status=status,
-            type=payload.type,
-            title=payload.title,
-            payload=payload,
-        )
+            return BlockedItem(item.id, item.path, findings)
+    return DesiredItem(
+        id=item.id,
+        path=item.path,
+        batch=batch_id,
+        hash=payload.content_hash,
+        status=status,
+        type=payload.type,
+        title=payload.title,
+        payload=payload,
+    )
+
+
+def _read_path(result: DesiredSet, item_id: str) -> str | None:
+    """The path of the item read earlier with `item_id` (not one carried over unread)."""
+    found = result.items.get(item_id)
+    return found.path if found is not None and found.payload is not None else None
 
 
 def _carry_over(result: DesiredSet, state: TargetState, item_id: str) -> None:

@@ -340,3 +340,66 @@ def test_detached_head_and_a_tag_as_ref_compare_like_a_branch(tmp_path: Path, ru
     assert code == 1 and moved(data)["refund-window"]["kind"] == "regression"
     result = run(root, "impact", "--changed-since", "v1", "--format", "json")
     assert result.exit_code == 1 and json.loads(result.output)["ref"] == "v1"
+
+
+# --- what sync refuses, impact refuses (one per-item step: pipeline.sync.desired) -------------
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("id: ../../evil", "content/docs/a.md:2: id '../../evil' is not a safe identifier"),
+        (
+            "id: docs.a\nbatch: ../all",
+            "content/docs/a.md:3: batch '../all' is not a safe identifier",
+        ),
+    ],
+)
+def test_an_id_or_batch_that_is_a_path_stops_impact_as_it_stops_plan(
+    tmp_path: Path, run: Run, front: str, message: str
+) -> None:
+    root = base_repo(tmp_path)
+    (root / "content/docs/a.md").write_text(doc("docs.a").replace("id: docs.a", front))
+    plan = run(root, "plan")
+    result = run(root, "impact", "--changed-since", "main")
+    assert (plan.exit_code, result.exit_code) == (2, 2)
+    [error] = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert error.startswith(f"error: {message}")
+    assert error in plan.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+def test_an_unsafe_id_the_change_fixes_is_a_problem_of_the_base_not_a_refusal(
+    tmp_path: Path, run: Run
+) -> None:
+    root = base_repo(
+        tmp_path, **{"content/docs/a.md": doc("docs.a").replace("id: docs.a", "id: ../x")}
+    )
+    (root / "content/docs/a.md").write_text(doc("docs.a"))
+    code, data = impact_json(run, root)
+    assert code == 0
+    problems = data["targets"][0]["problems"]
+    assert problems["after"] == {}
+    [(path, why)] = problems["before"].items()
+    assert path == "content/docs/a.md"
+    assert why.startswith("line 2: id '../x' is not a safe identifier (letters, digits")
+
+
+def test_of_two_items_sharing_an_id_impact_keeps_the_one_sync_keeps(
+    tmp_path: Path, run: Run
+) -> None:
+    root = base_repo(tmp_path)
+    (root / "content/docs/a").mkdir(parents=True)
+    (root / "content/docs/a.md").write_text(doc("docs.dup", "File", "Beside the folder."))
+    (root / "content/docs/a/b.md").write_text(doc("docs.dup", "Folder", "Inside the folder."))
+    plan = run(root, "plan")
+    said = "content/docs/a.md: id 'docs.dup' is also used by content/docs/a/b.md; kept the first"
+    assert said in plan.output
+    _code, data = impact_json(run, root)
+    [target] = data["targets"]
+    assert target["problems"]["after"] == {
+        "content/docs/a.md": "id 'docs.dup' is also used by content/docs/a/b.md; kept the first"
+    }
+    assert target["changed_items"] == [
+        {"id": "docs.dup", "path": "content/docs/a/b.md", "change": "added"}
+    ]

@@ -71,3 +71,22 @@ def test_summarize_takes_the_first_sentences_of_the_prose() -> None:
     )
     assert summarize(markdown) == "Support is open daily. See the page for more!"
     assert summarize("word " * 200, limit=20) == "word word word word…"
+
+
+def test_an_index_built_like_another_answers_as_one_built_alone() -> None:
+    """Reused term counts: only for the same key with the same text (an edited passage, a
+    passage whose key moved to other text, a new one are tokenized), and no score moves."""
+    before = Bm25Index(PASSAGES)
+    edited = [
+        Passage("hours", "Support hours", "Support is available every day, 8 to 8."),
+        PASSAGES[1],
+        Passage("contact", "Delivery", "We deliver same-day in most cities.", "Same-day delivery?"),
+        Passage("new", "Holidays", "Support is closed on public holidays."),
+    ]
+    alone, like = Bm25Index(edited), Bm25Index(edited, like=before)
+    for query in ("When is support available?", "how to return", "same day delivery", "holiday"):
+        assert like.search(query) == alone.search(query)
+        for passage in edited:
+            assert like.score(passage.key, query) == alone.score(passage.key, query)
+    assert like.search("every day 8").best.key == "hours"  # type: ignore[union-attr]
+    assert like.search("Email hotline").hits == ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 
 class RankedHit(Protocol):
@@ -31,17 +31,29 @@ class GivenAnswer(Protocol):
     def hits(self) -> Sequence[RankedHit]: ...
 
 
-class Book(Protocol):
-    """Answers from one fixed set of documents (the sandbox's `Answerer`)."""
+AnswerT = TypeVar("AnswerT", bound=GivenAnswer)
+"""The answer type of one answering: its books take back only answers they gave."""
 
-    def answer(self, question: str) -> GivenAnswer: ...
 
-    def score(self, key: str, question: str) -> float: ...
+class Scorer(Protocol):
+    def score(self, key: str, question: str) -> float:
+        """The document `key` alone scored for `question` (0 when absent or unmatched)."""
+        ...
+
+
+class Book(Scorer, Protocol[AnswerT]):
+    """Answers from one fixed set of documents (the sandbox's `Answerer`).
+
+    Generic in its answer type: :meth:`unmoved` is given an answer of another book of the
+    same answering (the sandbox reads what its search kept in it), never a foreign one.
+    """
+
+    def answer(self, question: str) -> AnswerT: ...
 
     def unmoved(
-        self, before: Self, question: str, given: Any, changed: Collection[str]
-    ) -> GivenAnswer | None:
-        """This book's answer worked out from `before`'s top sources, or None: ask."""
+        self, before: Self, question: str, given: AnswerT, changed: Collection[str]
+    ) -> AnswerT | None:
+        """This book's answer worked out from `before`'s answer `given`, or None: ask."""
         ...
 
 
@@ -56,7 +68,12 @@ class AskedDocument:
     body: str
 
 
-class Answering(Protocol):
+class Answering(Protocol[AnswerT]):
     """Builds a :class:`Book` over documents: `pipeline.sandbox.answering.Answerer`, adapted."""
 
-    def __call__(self, documents: Sequence[AskedDocument]) -> Book: ...
+    def __call__(
+        self, documents: Sequence[AskedDocument], like: Book[AnswerT] | None = None
+    ) -> Book[AnswerT]:
+        """A book over `documents`; `like`, one of this answering's books over mostly the same
+        documents, lets it reuse the work on the documents both share (same answers)."""
+        ...

@@ -22,12 +22,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pipeline.config import EnvironmentConfig, Settings, SiteConfig
-from pipeline.ops.evals import EvalCase
-from pipeline.ops.impact.answering import Answering, AskedDocument, GivenAnswer
+from pipeline.ops.eval_cases import EvalCase
+from pipeline.ops.impact.answering import Answering, AnswerT, AskedDocument, GivenAnswer
 from pipeline.ops.impact.coverage import coverage_gaps
 from pipeline.ops.impact.questions import eval_notes, questions_for
 from pipeline.ops.impact.report import ChangedItem, ImpactReport, TargetImpact
-from pipeline.ops.impact.sides import Files, Side, build_side, links_before, read_files
+from pipeline.ops.impact.sides import (
+    Files,
+    Side,
+    build_side,
+    links_after,
+    links_before,
+    read_files,
+)
 from pipeline.ops.impact.verdicts import compare, differences
 from pipeline.rollout import Rollout
 from pipeline.sync.desired import OutboundCheck
@@ -42,7 +49,7 @@ def measure_impact(
     rollout: Rollout,
     ref: str,
     cases: Sequence[EvalCase],
-    answering: Answering,
+    answering: Answering[AnswerT],
     *,
     include_qa: bool = True,
     ask_all: bool = False,
@@ -57,9 +64,12 @@ def measure_impact(
     report = ImpactReport(
         ref, files.base, include_qa, ask_all, sorted(files.changed | files.others), notes, []
     )
+    index = links_after(files, settings)
     for target in targets:
+        site = env.sites.get(target.site) or SiteConfig()
+        links = SiteLinks(index, site, settings.lint.links)
         found = _target_impact(
-            settings, env, target, rollout, files, cases, case_notes, answering,
+            settings, env, target, rollout, files, links, cases, case_notes, answering,
             include_qa=include_qa, ask_all=ask_all, ref=ref, check=check,
         )  # fmt: skip
         report.targets.append(found)
@@ -72,27 +82,26 @@ def _target_impact(
     target: Target,
     rollout: Rollout,
     files: Files,
+    links: SiteLinks,
     cases: Sequence[EvalCase],
     case_notes: Mapping[str, str],
-    answering: Answering,
+    answering: Answering[AnswerT],
     *,
     include_qa: bool,
     ask_all: bool,
     ref: str,
     check: OutboundCheck | None,
 ) -> TargetImpact:
-    site = env.sites.get(target.site) or SiteConfig()
-    links = SiteLinks.for_site(settings, env, target.site)
     after = build_side(
         "working tree", files.after, settings, env, target, rollout, links,
         check=check, gated=files.changed,
     )  # fmt: skip
-    links_then, same_links = links_before(links, files, site, settings)
+    links_then, same_links = links_before(links, files, links.site, settings)
     unchanged = frozenset(files.after) - files.changed
     before = build_side(
         ref, files.before, settings, env, target, files.rollout_before, links_then,
         reuse=after if same_links and files.rollout_problem is None else None,
-        unchanged=unchanged, check=check, gated=files.changed,
+        unchanged=unchanged, check=check, gated=files.changed, refuse_unsafe=False,
     )  # fmt: skip
     result = TargetImpact(
         target,
@@ -104,7 +113,7 @@ def _target_impact(
     changed_ids = _changed_items(before, after, result)
     questions = questions_for(cases, before, after, include_qa, case_notes, settings.root)
     book_before = answering(_documents(before))
-    book_after = answering(_documents(after))
+    book_after = answering(_documents(after), like=book_before)
     for question in questions:
         then = book_before.answer(question.text)
         # the shortcut (module docstring): ask the working tree only what can move

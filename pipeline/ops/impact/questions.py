@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline import vcs
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.ops.evals import EVALS_DIR, EvalCase, load_eval_text
+from pipeline.ops.eval_cases import EvalCase, load_eval_text
 from pipeline.ops.impact.sides import Files, Side
 
 
@@ -41,16 +40,12 @@ def eval_notes(
 ) -> tuple[dict[str, str], list[str]]:
     """Cases the change added or edited, by id (asked at both sides with their current text,
     they fail the change if they fail now), and the ids of the cases it removed."""
-    prefix = f"{settings.content_dir.rstrip('/')}/{EVALS_DIR}/"
-    changed = sorted(
-        p for p in files.others if p.startswith(prefix) and p.endswith((".yaml", ".yml"))
-    )
+    changed = files.evals_changed
     if not changed:
         return {}, []
-    blobs = vcs.files_at(settings.root, files.base, changed) or {}
     before: dict[str, EvalCase] = {}
     for path in changed:
-        data = blobs.get(path)
+        data = files.evals_before.get(path)
         if data is None:
             continue
         try:
@@ -60,11 +55,7 @@ def eval_notes(
             continue
     notes: dict[str, str] = {}
     for case in cases:
-        rel = Path(case.source)
-        try:
-            rel_path = rel.resolve().relative_to(settings.root.resolve()).as_posix()
-        except ValueError:
-            rel_path = case.source
+        rel_path = _relative(case.source, settings.root)
         if rel_path not in changed:
             continue
         old = before.get(case.id)
@@ -114,8 +105,13 @@ def _plain(question: str) -> str:
 
 
 def _where(case: EvalCase, root: Path) -> str:
-    try:
-        source = Path(case.source).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        source = case.source
+    source = _relative(case.source, root)
     return f"{source}:{case.line}" if case.line else source
+
+
+def _relative(source: str, root: Path) -> str:
+    """An eval file's path as git names it (relative to the repository), else as given."""
+    try:
+        return Path(source).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return source

@@ -232,7 +232,7 @@ class ImpactReport:
     @property
     def regressions(self) -> int:
         """Questions that passed at the base and fail now (shadowed Q&A entries included)."""
-        return sum(t.count("regression") + t.count("shadowing") for t in self.targets)
+        return sum(t.count(kind) for t in self.targets for kind in FAILING - {"new-failing"})
 
     @property
     def new_failing(self) -> int:
@@ -243,7 +243,7 @@ class ImpactReport:
     def exit_code(self) -> int:
         """1 when a question that passed at the base fails now, or an eval question the change
         added or edited fails now; else 0."""
-        return 1 if self.regressions or self.new_failing else 0
+        return 1 if any(t.count(kind) for t in self.targets for kind in FAILING) else 0
 
     def redacted(self, redact: Redact) -> ImpactReport:
         """The report with every text it prints masked: answers, questions, notes, headings."""

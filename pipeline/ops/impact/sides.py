@@ -22,7 +22,8 @@ as they are written, and the report masks whatever of them it quotes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +33,14 @@ from pipeline.corpus import Item, decode, kind_of, load_file, relative_path
 from pipeline.corpus.links import LinkIndex, PageInfo
 from pipeline.corpus.loader import CONTENT_SUFFIXES, discover
 from pipeline.corpus.model import LoadProblem
-from pipeline.corpus.parse import parse_frontmatter, parse_item
-from pipeline.errors import KbsyncError
+from pipeline.corpus.parse import parse_item
+from pipeline.errors import ConfigError, KbsyncError
+from pipeline.ops.eval_cases import EVALS_DIR
 from pipeline.rollout import ROLLOUT_FILE, Rollout, rollout_from_data
-from pipeline.sync.desired import BlockedItem, OutboundCheck, membership
+from pipeline.sync.desired import BlockedItem, OutboundCheck, Skipped, desired_item
 from pipeline.sync.links import SiteLinks
-from pipeline.sync.payload import Payload, outbound_for
+from pipeline.sync.payload import Payload
+from pipeline.sync.state import TargetState
 from pipeline.targets import Target
 from pipeline.yamlfile import YamlSyntaxError, parse_yaml
 
@@ -76,7 +79,7 @@ class Side:
 @dataclass(frozen=True)
 class Files:
     """Every content file at both sides, read once per target set: parsed items, problems,
-    and the decoded text of each changed file (for the coverage's changed section)."""
+    and the base's decoded text of each changed file (for the coverage's changed section)."""
 
     after: Mapping[str, Item | LoadProblem]
     before: Mapping[str, Item | LoadProblem]
@@ -84,12 +87,15 @@ class Files:
     """Content paths that differ (changed, added, deleted or renamed)."""
     deleted: frozenset[str]
     texts_before: Mapping[str, str]
-    texts_after: Mapping[str, str]
     rollout_before: Rollout
     rollout_problem: str | None
     base: str
     others: frozenset[str]
     """Changed paths that are not content files (eval files among them)."""
+    evals_changed: tuple[str, ...] = ()
+    """Eval files (`content/evals/*.yaml`) the change touched, sorted."""
+    evals_before: Mapping[str, bytes] = field(default_factory=dict)
+    """The base's bytes of each of `evals_changed` it holds (read in the same git call)."""
 
 
 def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
@@ -102,16 +108,23 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
 
     changed = frozenset(p for p in diff.present | diff.deleted if content(p))
     rollout_path = prefix + ROLLOUT_FILE
+    evals_prefix = f"{prefix}{EVALS_DIR}/"
+    evals_changed = tuple(
+        sorted(
+            p
+            for p in diff.present | diff.deleted
+            if p.startswith(evals_prefix) and p.endswith((".yaml", ".yml"))
+        )
+    )
     after: dict[str, Item | LoadProblem] = {}
-    texts_after: dict[str, str] = {}
     roots = [settings.content_root] if settings.content_root.is_dir() else []
     for file in discover(roots, settings.root):
         rel = relative_path(file, settings.root)
         item, problems = load_file(file, settings.root)
         after[rel] = item if item is not None else _problem(rel, problems)
-        if rel in changed and item is not None:
-            texts_after[rel] = item.text
-    wanted = sorted(changed | ({rollout_path} if rollout_path in diff.present else set()))
+    wanted = sorted(
+        changed | ({rollout_path} if rollout_path in diff.present else set()) | set(evals_changed)
+    )
     blobs = vcs.files_at(settings.root, diff.base, wanted) or {}
     before: dict[str, Item | LoadProblem] = {p: v for p, v in after.items() if p not in changed}
     texts_before: dict[str, str] = {}
@@ -137,11 +150,12 @@ def read_files(settings: Settings, rollout: Rollout, ref: str) -> Files:
         changed=changed,
         deleted=frozenset(p for p in diff.deleted if content(p)),
         texts_before=texts_before,
-        texts_after=texts_after,
         rollout_before=rollout_before,
         rollout_problem=rollout_problem,
         base=diff.base,
         others=frozenset(diff.present | diff.deleted) - changed,
+        evals_changed=evals_changed,
+        evals_before={p: data for p in evals_changed if (data := blobs.get(p)) is not None},
     )
 
 
@@ -157,39 +171,78 @@ def build_side(
     unchanged: frozenset[str] = frozenset(),
     check: OutboundCheck | None = None,
     gated: frozenset[str] = frozenset(),
+    refuse_unsafe: bool = True,
 ) -> Side:
-    """The target's items among `files`. With `reuse`, an item of a file in `unchanged`
-    takes its payload from `reuse` (same text, same links: the same payload). With `check`,
-    the items of the files in `gated` pass the payload gate or are held back (`blocked`)."""
+    """The target's items among `files`, each read with sync's own per-item step
+    (:func:`pipeline.sync.desired.desired_item`), in the order a sync reads them. With
+    `reuse`, an item of a file in `unchanged` takes its payload from `reuse` (same text, same
+    links: the same payload). With `check`, the items of the files in `gated` pass the payload
+    gate or are held back (`blocked`). An unsafe id or batch stops impact as it stops a sync
+    (`refuse_unsafe`, the working tree), or makes its file a problem of this side (the base,
+    which the change may be fixing)."""
     side = Side(label)
     reused = {i.path: i for i in reuse.items.values()} if reuse is not None else {}
-    for path in sorted(files):
+    nothing_held = TargetState(target)
+    for path in sorted(files, key=_read_order):
         found = files[path]
         if isinstance(found, LoadProblem):
             side.problems[path] = _problem_line(found)
             continue
         item = found
-        if not item.id:
-            continue
-        belongs, why = membership(item, target, env, rollout, settings.content_dir)
-        if not belongs:
-            side.left_out.setdefault(item.id, (path, why))
-            continue
-        if item.id in side.items:
-            other = side.items[item.id].path
-            side.problems[path] = f"id {item.id!r} is also used by {other}; kept the first"
-            continue
         earlier = reused.get(path) if path in unchanged else None
-        if earlier is not None and earlier.id == item.id:
-            side.items[item.id] = earlier
+        if earlier is not None and earlier.id != item.id:
+            earlier = None
+        try:
+            read = desired_item(
+                item, target, env, rollout, settings.content_dir, nothing_held,
+                first=lambda key: side.items[key].path if key in side.items else None,
+                rewrite=links.rewrite,
+                check=check if path in gated else None,
+                payload=earlier.payload if earlier is not None else None,
+            )  # fmt: skip
+        except ConfigError as exc:
+            if refuse_unsafe:
+                raise
+            why = exc.message.removeprefix(f"{path}:{exc.line}: " if exc.line else f"{path}: ")
+            side.problems[path] = f"line {exc.line}: {why}" if exc.line else why
             continue
-        payload, outbound = outbound_for(item, settings.content_dir, links.rewrite)
-        findings = tuple(check(item, outbound)) if check is not None and path in gated else ()
-        if findings:
-            side.blocked[item.id] = BlockedItem(item.id, path, findings)
-            continue
-        side.items[item.id] = SideItem(item.id, path, payload)
+        if isinstance(read, Skipped):
+            if read.duplicate:
+                side.problems[path] = read.why
+            else:
+                side.left_out.setdefault(item.id, (path, read.why))
+        elif isinstance(read, BlockedItem):
+            side.blocked[read.id] = read
+        elif read is not None:
+            assert read.payload is not None
+            side.blocked.pop(read.id, None)
+            side.items[read.id] = earlier or SideItem(read.id, path, read.payload)
     return side
+
+
+def _read_order(path: str) -> tuple[str, ...]:
+    """The order a sync reads content files in (:func:`pipeline.corpus.loader.discover`:
+    by path parts), so both agree which of two items sharing an id is the first."""
+    return tuple(path.split("/"))
+
+
+def links_after(files: Files, settings: Settings) -> Callable[[], LinkIndex]:
+    """The working tree's link index, built on first need from the frontmatter of the items
+    `files` already holds (no file read again) and then shared by every target."""
+
+    @functools.cache
+    def build() -> LinkIndex:
+        pages = [
+            PageInfo.from_meta(path, found.meta)
+            for path, found in files.after.items()
+            if isinstance(found, Item)
+        ]
+        root = settings.root
+        return LinkIndex(
+            pages, settings.content_dir, settings.lint.links, exists=lambda p: (root / p).exists()
+        )
+
+    return build
 
 
 def links_before(
@@ -205,9 +258,7 @@ def links_before(
     for path in files.changed:
         found = files.before.get(path)
         if isinstance(found, Item):
-            meta = parse_frontmatter(path, found.text)
-            if meta is not None:
-                pages[path] = PageInfo.from_meta(path, meta)
+            pages[path] = PageInfo.from_meta(path, found.meta)
     root = settings.root
     index = LinkIndex(
         [pages[p] for p in sorted(pages)],

@@ -14,8 +14,8 @@ Notes say why a base's top source or the entry is gone from the working tree.
 
 from __future__ import annotations
 
-from pipeline.ops.evals import score
-from pipeline.ops.impact.answering import Book, GivenAnswer
+from pipeline.ops.eval_cases import score
+from pipeline.ops.impact.answering import GivenAnswer, Scorer
 from pipeline.ops.impact.questions import Question
 from pipeline.ops.impact.report import CONFIDENCE_JITTER, Kind, QuestionImpact, Sighting, SourceRef
 from pipeline.ops.impact.sides import Files, Side
@@ -43,7 +43,7 @@ def compare(
     before: Side,
     after: Side,
     files: Files,
-    book_after: Book,
+    book_after: Scorer,
 ) -> QuestionImpact:
     """The question's two answers as the report shows them: sightings, kind, changes, notes."""
     was = _sighting(question, then, before)
