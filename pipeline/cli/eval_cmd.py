@@ -80,22 +80,16 @@ def command(
             hint="add an eval file with an 'evals:' list (see docs/runbook.md)",
         )
     with open_client(settings, env) as client:
-        reports = [
-            run_evals(
-                client,
-                env,
-                [target],
-                target_cases,
-                settings=settings,
-                min_pass=min_pass,
-                concurrency=concurrency,
-                use_async=use_async,
-            )
-            for target, target_cases in per_target.items()
-        ]
-    results = tuple(r for one in reports for r in one.results)
-    first = reports[0]
-    report = EvalReport(first.environment, results, min_pass, first.at, first.commit)
+        report = run_evals(
+            client,
+            env,
+            chosen,
+            per_target,
+            settings=settings,
+            min_pass=min_pass,
+            concurrency=concurrency,
+            use_async=use_async,
+        )
     click.echo(render(report))
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)

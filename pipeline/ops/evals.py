@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,7 +190,7 @@ def run_evals(
     client: UppzyClient,
     env: EnvironmentConfig,
     targets: Sequence[Target],
-    cases: Sequence[EvalCase],
+    cases: Sequence[EvalCase] | Mapping[Target, Sequence[EvalCase]],
     *,
     settings: Settings | None,
     min_pass: float,
@@ -198,15 +198,22 @@ def run_evals(
     concurrency: int | None = None,
     use_async: bool | None = None,
 ) -> EvalReport:
-    """Ask every case on every target (at most `concurrency` at once), score the answers, and
-    record each target's result with its state, where the promotion gate reads it.
+    """Ask every case on every target (at most `concurrency` at once, all targets in one pool),
+    score the answers, and record each target's result with its state, where the promotion
+    gate reads it.
 
-    `settings` says where the records go; it is required so that no caller forgets it, and
-    None records nothing. `commit` defaults to the checkout's.
+    `cases` is the same list for every target, or each target's own (a site's Q&A entries);
+    a target with no case is asked nothing and gets no record. `settings` says where the
+    records go; it is required so that no caller forgets it, and None records nothing.
+    `commit` defaults to the checkout's.
     """
     if settings is not None and commit is None:
         commit = vcs.head_commit(settings.root)
-    work = [(target, case) for target in targets for case in cases]
+    per_target = {
+        target: list(cases.get(target, ()) if isinstance(cases, Mapping) else cases)
+        for target in targets
+    }
+    work = [(target, case) for target, mine in per_target.items() for case in mine]
     workers = max(1, min(concurrency or client.concurrency, len(work) or 1))
     started = now_iso()
 
@@ -217,7 +224,7 @@ def run_evals(
         results = tuple(pool.map(one, work))
     report = EvalReport(env.name, results, min_pass, started, commit)
     if settings is not None:
-        for target in targets:
+        for target in (t for t, mine in per_target.items() if mine):
             save_record(settings, target, "eval", report.for_target(target).to_record(), env=env)
     return report
 

@@ -92,3 +92,26 @@ def test_from_qa_with_no_entries_is_a_usage_error(tmp_path: Path, run: Run) -> N
     assert result.output.splitlines()[0] == (
         "error: no questions to ask: no eval questions and no approved Q&A entry for local/s_local"
     )
+
+
+def test_a_site_with_no_entry_is_asked_nothing_and_gets_no_eval_record(
+    tmp_path: Path, run: Run
+) -> None:
+    """The promotion gate reads each target's eval record: a site with nothing to ask must not
+    get a failing one (it used to: a report of no results does not pass)."""
+    root = repo(tmp_path / "repo")
+    config = (root / "kbsync.toml").read_text() + (
+        '[environments.local.sites.s_staff]\naudiences = ["internal"]\n'
+    )
+    (root / "kbsync.toml").write_text(config)
+    commit_all(root, "a staff site")
+    assert run(root, "sync", "--env", "local", "--yes").exit_code == 0
+    result = run(root, "eval", "--env", "local", "--from-qa")
+    assert result.exit_code == 0, result.output
+    assert {line.split()[2] for line in result.stdout.splitlines()[1:-1]} == {"local/s_local"}
+    records = {
+        site: json.loads((root / f".kbsync/state/local/{site}.json").read_text()).get("records", {})
+        for site in ("s_local", "s_staff")
+    }
+    assert records["s_local"]["eval"]["passed"] is True
+    assert "eval" not in records["s_staff"]
