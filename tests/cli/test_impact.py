@@ -218,6 +218,24 @@ def test_no_evals_and_no_qa_is_exit_2(tmp_path: Path, run: Run) -> None:
     assert result.output.startswith("error: no questions to ask: no eval questions in ")
 
 
+def test_a_repository_with_no_evals_and_no_qa_gets_the_untested_changes_not_an_error(
+    tmp_path: Path, run: Run
+) -> None:
+    """What the PR template meets in a repository brought in by `kbsync import`: nothing to ask
+    yet. The job must not fail as misconfigured; it lists what nobody tests, with evals to add."""
+    root = tmp_path / "repo"
+    write_repo(root, {"content/docs/refunds.md": doc("docs.refunds", "Refunds", "Old text.")})
+    commit_all(root, "base")
+    (root / "content/docs/refunds.md").write_text(
+        doc("docs.refunds", "Refunds", REFUNDS.format(days=14))
+    )
+    result = run(root, "impact", "--changed-since", "HEAD", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "no questions to ask: no eval questions in " in result.stdout
+    assert "#### Not covered by any question" in result.stdout
+    assert "What should I know about refund window?" in result.stdout
+
+
 def test_odd_characters_in_questions_stay_inside_the_markdown_table(
     tmp_path: Path, run: Run
 ) -> None:
