@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import git
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = 16
 
@@ -80,15 +82,6 @@ VERBS = (
     "upgrade", "export", "schedule", "reprint", "insure", "weigh", "seal", "scan", "reroute",
 )  # fmt: skip
 UNITS = ("hours", "days", "business days", "kilograms", "euros", "minutes", "weeks")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def topic(rng: random.Random, section: str, index: int) -> tuple[str, str, str]:

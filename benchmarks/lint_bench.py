@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scratch import git
+
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "rdjsonl")
 EDITED = 5
@@ -103,15 +105,6 @@ class Tree:
     code: Path
     root: Path
     times: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def environment(code: Path) -> dict[str, str]:

@@ -33,6 +33,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from scratch import git
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -84,15 +86,6 @@ print(json.dumps({"seconds": statistics.median(times), "files": files,
 """
 """One checkout's plan time in a fresh process (offline: content and state only), and the
 time its state store takes to read and check the state alone."""
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def item_text(i: int, version: int = 0) -> str:
